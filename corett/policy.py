@@ -1,0 +1,206 @@
+"""The one place that decides who may do what.
+
+Every view, API endpoint, export and command asks here: ``can(user, action, obj)`` for a single
+decision and ``scope(user, action, queryset)`` for the records a user may reach. An action with
+no rule is refused (deny by default), and so is a user without roles.
+
+Actions are named ``<app>.<verb>[_<thing>]``. A rule receives the user and, for object-level
+actions, the object; it returns True only when the user may act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from corett.accounts.roles import Role
+
+Rule = Callable[[Any, Any], bool]
+Scope = Callable[[Any, QuerySet], QuerySet]
+
+_RULES: dict[str, Rule] = {}
+_SCOPES: dict[str, Scope] = {}
+
+
+def rule(action: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        if action in _RULES:
+            raise RuntimeError(f"Two rules for {action}")
+        _RULES[action] = fn
+        return fn
+
+    return register
+
+
+def scoping(action: str) -> Callable[[Scope], Scope]:
+    def register(fn: Scope) -> Scope:
+        _SCOPES[action] = fn
+        return fn
+
+    return register
+
+
+def actions() -> list[str]:
+    return sorted(_RULES)
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.roles)
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    if not _active(user):
+        return False
+    decide = _RULES.get(action)
+    if decide is None:
+        return False
+    return bool(decide(user, obj))
+
+
+def scope(user: Any, action: str, queryset: QuerySet) -> QuerySet:
+    """The part of ``queryset`` the user may reach for ``action``; empty by default."""
+    if not _active(user):
+        return queryset.none()
+    narrow = _SCOPES.get(action)
+    if narrow is None:
+        return queryset.none()
+    return narrow(user, queryset)
+
+
+def authorize(user: Any, action: str, obj: Any = None) -> None:
+    """Raise PermissionDenied (and audit the refusal) unless the user may act."""
+    if not can(user, action, obj):
+        from corett.audit.services import audit_log
+
+        audit_log(actor=user, action="access.denied", obj=obj, extra={"permission": action})
+        raise PermissionDenied(action)
+
+
+# --- Who is who -------------------------------------------------------------------------------
+
+STAFF = (Role.ADMIN, Role.SECRETARIAT)
+REGIONAL = (Role.ADMIN, Role.SECRETARIAT, Role.PRESIDENCY)
+ANY_ROLE = tuple(Role)
+
+
+def _same_country(user: Any, country_id: int | None) -> bool:
+    return country_id is not None and user.country_id == country_id
+
+
+# --- Directory --------------------------------------------------------------------------------
+
+@rule("directory.view")
+def _view_directory(user: Any, obj: Any) -> bool:
+    return user.has_role(*ANY_ROLE)
+
+
+@rule("directory.view_country")
+def _view_country(user: Any, country: Any) -> bool:
+    return user.has_role(*ANY_ROLE)
+
+
+@scoping("directory.view_country")
+def _scope_countries(user: Any, qs: QuerySet) -> QuerySet:
+    return qs
+
+
+@rule("directory.change_country")
+def _change_country(user: Any, country: Any) -> bool:
+    return user.has_role(*STAFF)
+
+
+@rule("directory.view_organisation")
+def _view_organisation(user: Any, org: Any) -> bool:
+    return user.has_role(*ANY_ROLE)
+
+
+@scoping("directory.view_organisation")
+def _scope_organisations(user: Any, qs: QuerySet) -> QuerySet:
+    return qs
+
+
+@rule("directory.add_organisation")
+def _add_organisation(user: Any, country: Any) -> bool:
+    """``country`` is the country the new organisation will belong to (None: regional)."""
+    if user.has_role(*STAFF):
+        return True
+    return user.has_role(Role.FOCAL_POINT) and country is not None and _same_country(user, country.pk)
+
+
+@rule("directory.change_organisation")
+def _change_organisation(user: Any, org: Any) -> bool:
+    if user.has_role(*STAFF):
+        return True
+    return user.has_role(Role.FOCAL_POINT) and _same_country(user, org.country_id)
+
+
+@rule("directory.view_person")
+def _view_person(user: Any, person: Any) -> bool:
+    if user.has_role(*REGIONAL):
+        return True
+    if person.visibility == "coalition":
+        return user.has_role(*ANY_ROLE)
+    return _same_country(user, person.organisation.country_id) or (
+        user.organisation_id is not None and user.organisation_id == person.organisation_id
+    )
+
+
+@scoping("directory.view_person")
+def _scope_people(user: Any, qs: QuerySet) -> QuerySet:
+    if user.has_role(*REGIONAL):
+        return qs
+    mine = Q(visibility="coalition")
+    if user.country_id is not None:
+        mine |= Q(organisation__country_id=user.country_id)
+    if user.organisation_id is not None:
+        mine |= Q(organisation_id=user.organisation_id)
+    return qs.filter(mine)
+
+
+@rule("directory.add_person")
+def _add_person(user: Any, org: Any) -> bool:
+    """``org`` is the organisation the new person will belong to (None: any)."""
+    if user.has_role(*STAFF):
+        return True
+    if not user.has_role(Role.FOCAL_POINT):
+        return False
+    return org is None or _same_country(user, org.country_id)
+
+
+@rule("directory.change_person")
+def _change_person(user: Any, person: Any) -> bool:
+    if user.has_role(*STAFF):
+        return True
+    return user.has_role(Role.FOCAL_POINT) and _same_country(user, person.organisation.country_id)
+
+
+@rule("directory.manage_offices")
+def _manage_offices(user: Any, obj: Any) -> bool:
+    return user.has_role(*STAFF)
+
+
+@rule("directory.export")
+def _export_directory(user: Any, obj: Any) -> bool:
+    return user.has_role(*REGIONAL, Role.FOCAL_POINT)
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+@rule("accounts.manage_users")
+def _manage_users(user: Any, obj: Any) -> bool:
+    return user.has_role(Role.ADMIN)
+
+
+@rule("accounts.use_api")
+def _use_api(user: Any, obj: Any) -> bool:
+    return user.has_role(*ANY_ROLE)
+
+
+# --- Audit ------------------------------------------------------------------------------------
+
+@rule("audit.view")
+def _view_audit(user: Any, obj: Any) -> bool:
+    return user.has_role(Role.ADMIN)

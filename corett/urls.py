@@ -1,0 +1,20 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from corett.core import views as core_views
+
+urlpatterns = [
+    path("", include("corett.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("corett.accounts.urls")),
+    path("directory/", include("corett.directory.urls")),
+    path("audit/", include("corett.audit.urls")),
+    path("api/v1/", include("corett.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error
