@@ -62,7 +62,8 @@ DATA_DIR = Path(os.environ.get("CORETT_DATA_DIR", BASE_DIR / "var")).resolve()
 # deployment must provide them, so a forgotten variable fails loudly instead of silently
 # signing sessions with a throwaway key.
 DEMO = envbool("CORETT_DEMO")
-TESTING = envbool("CORETT_TESTING")
+# pytest (8.2+) announces itself in PYTEST_VERSION before Django loads.
+TESTING = envbool("CORETT_TESTING") or "PYTEST_VERSION" in os.environ
 _generate = DEMO or TESTING
 
 DEBUG = envbool("DEBUG")
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -148,6 +150,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "corett.core.forms.FormRenderer"
 
 # Database: SQLite in the data dir unless DATABASE_URL says otherwise.
 DATA_DIR.mkdir(parents=True, exist_ok=True)
