@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "corett.audit",
     "corett.accounts",
     "corett.directory",
+    "corett.demo",
 ]
 
 MIDDLEWARE = [
