@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from corett.lib.crypto import new_key, new_key_entry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -41,7 +44,12 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer") from exc
 
 
-def envsecret(name: str, *, generate_into: Path | None = None) -> str | None:
+def envsecret(
+    name: str,
+    *,
+    generate_into: Path | None = None,
+    generate: Callable[[], str] = lambda: secrets.token_urlsafe(48),
+) -> str | None:
     """A secret from NAME, or from the file NAME_FILE names; in the demo, generated once."""
     if os.environ.get(name):
         return os.environ[name]
@@ -51,8 +59,12 @@ def envsecret(name: str, *, generate_into: Path | None = None) -> str | None:
     if generate_into is not None:
         if not generate_into.exists():
             generate_into.parent.mkdir(parents=True, exist_ok=True)
-            generate_into.write_text(secrets.token_urlsafe(48))
-            generate_into.chmod(0o600)
+            try:
+                # "x": of two processes starting at once, one writes and both read the same.
+                with open(generate_into, "x", opener=lambda p, f: os.open(p, f, 0o600)) as fh:
+                    fh.write(generate())
+            except FileExistsError:
+                pass
         return generate_into.read_text().strip()
     return None
 
@@ -76,14 +88,28 @@ if not SECRET_KEY:
 
 # Field-encryption key ring: "id:base64key,id:base64key"; the first key encrypts, all decrypt.
 # It never lives in the database: a stolen dump alone reveals no protected field.
+# Its format is checked at startup (corett.core.checks), so a malformed ring fails `corett check`.
 FIELD_ENCRYPTION_KEYS = envsecret(
     "FIELD_ENCRYPTION_KEYS",
     generate_into=DATA_DIR / "field_encryption_keys" if _generate else None,
+    generate=new_key_entry,
 )
 if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured(
         "FIELD_ENCRYPTION_KEYS (or FIELD_ENCRYPTION_KEYS_FILE) must be set; "
         "generate one with `corett generate-key`."
+    )
+# Blind indexes (exact-match search over encrypted fields) have their own key, kept apart from
+# the ring so that rotating encryption keys never invalidates the indexes.
+FIELD_BLIND_INDEX_KEY = envsecret(
+    "FIELD_BLIND_INDEX_KEY",
+    generate_into=DATA_DIR / "field_blind_index_key" if _generate else None,
+    generate=new_key,
+)
+if not FIELD_BLIND_INDEX_KEY:
+    raise ImproperlyConfigured(
+        "FIELD_BLIND_INDEX_KEY (or FIELD_BLIND_INDEX_KEY_FILE) must be set; "
+        "generate one with `corett generate-key --blind-index`."
     )
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
