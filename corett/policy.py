@@ -204,3 +204,9 @@ def _use_api(user: Any, obj: Any) -> bool:
 @rule("audit.view")
 def _view_audit(user: Any, obj: Any) -> bool:
     return user.has_role(Role.ADMIN)
+
+
+@rule("audit.verify")
+def _verify_audit(user: Any, obj: Any) -> bool:
+    """Re-walking the whole hash chain is costly: administrators only, on demand."""
+    return user.has_role(Role.ADMIN)
