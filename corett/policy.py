@@ -199,6 +199,18 @@ def _use_api(user: Any, obj: Any) -> bool:
     return user.has_role(*ANY_ROLE)
 
 
+@rule("accounts.manage_api_token")
+def _manage_api_token(user: Any, token: Any) -> bool:
+    """Personal tokens are their owner's alone."""
+    return token is not None and token.user_id == user.pk
+
+
+@rule("accounts.disable_two_factor")
+def _disable_two_factor(user: Any, obj: Any) -> bool:
+    """Holders of roles that must use 2FA cannot turn it off (an administrator may reset it)."""
+    return not user.requires_two_factor
+
+
 # --- Audit ------------------------------------------------------------------------------------
 
 @rule("audit.view")
