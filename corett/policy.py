@@ -11,13 +11,14 @@ actions, the object; it returns True only when the user may act.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from corett.accounts.roles import Role
 
+QS = TypeVar("QS", bound=QuerySet)
 Rule = Callable[[Any, Any], bool]
 Scope = Callable[[Any, QuerySet], QuerySet]
 
@@ -60,14 +61,14 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     return bool(decide(user, obj))
 
 
-def scope(user: Any, action: str, queryset: QuerySet) -> QuerySet:
+def scope(user: Any, action: str, queryset: QS) -> QS:
     """The part of ``queryset`` the user may reach for ``action``; empty by default."""
     if not _active(user):
         return queryset.none()
     narrow = _SCOPES.get(action)
     if narrow is None:
         return queryset.none()
-    return narrow(user, queryset)
+    return narrow(user, queryset)  # type: ignore[return-value]
 
 
 def authorize(user: Any, action: str, obj: Any = None) -> None:

@@ -4,7 +4,7 @@ import hashlib
 import secrets
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,6 @@ class User(AbstractUser):
         _("preferred language"), max_length=5, choices=[("es", "Español"), ("en", "English")], default="es"
     )
 
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("user")

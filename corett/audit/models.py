@@ -18,10 +18,10 @@ GENESIS = "0" * 64
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
-    def update(self, **kwargs):  # type: ignore[override]
+    def update(self, **kwargs):
         raise TypeError("The audit trail is append-only.")
 
-    def delete(self):  # type: ignore[override]
+    def delete(self):
         raise TypeError("The audit trail is append-only.")
 
 

@@ -62,7 +62,7 @@ PANAMA_MINSEG = ("Ministerio de Seguridad Pública", "MINSEG")
 SECRETARIAT = ("Secretaría Técnica de la CORETT", "ST-CORETT")
 
 # name, acronym, kind, country iso2 or None, membership status, parent acronym, website
-OTHER_ORGANISATIONS = [
+OTHER_ORGANISATIONS: list[tuple[str, str, str, str | None, str, str | None, str]] = [
     ("Secretaría General del Sistema de la Integración Centroamericana", "SG-SICA",
      "intergovernmental", None, "observer", None, "https://www.sica.int/"),
     ("Comisión de Seguridad de Centroamérica", "CSC-SICA",

@@ -122,9 +122,9 @@ def seed_demo() -> list[DemoAccount]:
     secretariat = _organisation(*coalition.SECRETARIAT, OrganisationKind.COALITION_OFFICE, None,
                                 languages=["es", "en"])
     others: dict[str, Organisation] = {}
-    for name, acronym, kind, iso2, status, parent, website in coalition.OTHER_ORGANISATIONS:
+    for name, acronym, kind, seat, status, parent, website in coalition.OTHER_ORGANISATIONS:
         org = _organisation(
-            name, acronym, kind, countries[iso2] if iso2 else None, website=website,
+            name, acronym, kind, countries[seat] if seat else None, website=website,
             parent=others.get(parent) if parent else None, languages=["es", "en"],
         )
         _membership(org, status)

@@ -42,7 +42,7 @@ def country(iso2: str = "GT") -> Country:
     return obj
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -52,7 +52,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     languages = factory.LazyFunction(lambda: ["es"])
 
 
-class CoalitionMembershipFactory(factory.django.DjangoModelFactory):
+class CoalitionMembershipFactory(factory.django.DjangoModelFactory[CoalitionMembership]):
     class Meta:
         model = CoalitionMembership
 
@@ -61,7 +61,7 @@ class CoalitionMembershipFactory(factory.django.DjangoModelFactory):
     started_on = dt.date(2015, 1, 1)
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -74,7 +74,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     visibility = Visibility.COUNTRY
 
 
-class PresidencyTermFactory(factory.django.DjangoModelFactory):
+class PresidencyTermFactory(factory.django.DjangoModelFactory[PresidencyTerm]):
     class Meta:
         model = PresidencyTerm
 
@@ -83,7 +83,7 @@ class PresidencyTermFactory(factory.django.DjangoModelFactory):
     ended_on = dt.date(2026, 12, 31)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -96,7 +96,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
+    def roles(self: User, create, extracted, **kwargs):
         if not create:
             return
         for role in extracted or []:
@@ -120,7 +120,7 @@ def user_with(role: str, iso2: str | None = "GT", **kwargs) -> User:
             defaults={"kind": OrganisationKind.NATIONAL_COMMISSION, "country": country(iso2)},
         )
     kwargs.setdefault("username", f"{role}-{(iso2 or 'regional').lower()}")
-    return UserFactory(organisation=org, roles=[role], **kwargs)
+    return UserFactory.create(organisation=org, roles=[role], **kwargs)
 
 
 def two_factor_required(role: str) -> bool:
