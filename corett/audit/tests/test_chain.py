@@ -19,17 +19,6 @@ def _entries(n: int) -> list[AuditEntry]:
     return [audit_log(actor=None, username=f"bot{i}", action="test.event", extra={"n": i}) for i in range(n)]
 
 
-def _tamper(sql: str, params: list) -> None:
-    """Raw SQL past the application; on PostgreSQL the append-only trigger is lifted first
-    (inside the test's transaction, so it is back for the next test)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
-
-
 def test_each_entry_links_to_the_hash_of_the_one_before():
     first, second, third = _entries(3)
     assert second.prev_hash == first.hash
@@ -60,9 +49,9 @@ def test_verification_walks_in_batches():
     assert audit_verify(batch_size=2) == audit_verify()
 
 
-def test_a_changed_entry_is_named_by_audit_verify():
+def test_a_changed_entry_is_named_by_audit_verify(tamper):
     _first, middle, _last = _entries(3)
-    _tamper("UPDATE audit_auditentry SET action = %s WHERE id = %s", ["test.innocent", middle.pk])
+    tamper("UPDATE audit_auditentry SET action = %s WHERE id = %s", ["test.innocent", middle.pk])
 
     result = audit_verify()
     assert not result.ok
@@ -77,11 +66,11 @@ def test_a_changed_entry_is_named_by_audit_verify():
     assert "content does not match its hash" in message
 
 
-def test_a_changed_entry_with_a_recomputed_hash_breaks_the_next_link():
+def test_a_changed_entry_with_a_recomputed_hash_breaks_the_next_link(tamper):
     _first, middle, last = _entries(3)
     middle.action = "test.innocent"
     forged = middle.compute_hash()
-    _tamper(
+    tamper(
         "UPDATE audit_auditentry SET action = %s, hash = %s WHERE id = %s",
         ["test.innocent", forged, middle.pk],
     )
@@ -90,21 +79,21 @@ def test_a_changed_entry_with_a_recomputed_hash_breaks_the_next_link():
     assert result.reason == "link to the previous entry is broken"
 
 
-def test_a_deleted_middle_entry_is_detected():
+def test_a_deleted_middle_entry_is_detected(tamper):
     _first, middle, last = _entries(3)
-    _tamper("DELETE FROM audit_auditentry WHERE id = %s", [middle.pk])
+    tamper("DELETE FROM audit_auditentry WHERE id = %s", [middle.pk])
     result = audit_verify()
     assert (result.ok, result.broken_id) == (False, last.pk)
     with pytest.raises(CommandError, match=f"#{last.pk}"):
         call_command("audit-verify")
 
 
-def test_audit_verify_exits_1_from_the_command_line(capsys):
+def test_audit_verify_exits_1_from_the_command_line(capsys, tamper):
     """Through the real entry point: cron sees the exit status, an operator sees stderr."""
     from django.core.management import ManagementUtility
 
     _first, middle, _last = _entries(3)
-    _tamper("UPDATE audit_auditentry SET object_id = %s WHERE id = %s", ["999", middle.pk])
+    tamper("UPDATE audit_auditentry SET object_id = %s WHERE id = %s", ["999", middle.pk])
     with pytest.raises(SystemExit) as exit_:
         ManagementUtility(["corett", "audit-verify", "--skip-checks"]).execute()
     assert exit_.value.code == 1
