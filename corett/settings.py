@@ -231,6 +231,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "corett.accounts.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
+# Masked in the attempt records axes keeps: a mistyped recovery code is most of a valid one.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
