@@ -1,6 +1,7 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from corett.api.views import ApiDocsView
 from corett.core import views as core_views
 
 urlpatterns = [
@@ -11,7 +12,7 @@ urlpatterns = [
     path("audit/", include("corett.audit.urls")),
     path("api/v1/", include("corett.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler400 = core_views.bad_request
