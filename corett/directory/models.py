@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,12 @@ LANGUAGE_CHOICES = [
     ("fr", _("French")),
     ("pt", _("Portuguese")),
 ]
+
+
+def language_names(codes: list[str] | None) -> list[str]:
+    """The translated names of language codes, in the order given (unknown codes as they are)."""
+    names = dict(LANGUAGE_CHOICES)
+    return [str(names.get(code, code)) for code in codes or []]
 
 
 class Membership(models.TextChoices):
@@ -65,6 +72,9 @@ class Country(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("directory:country_detail", kwargs={"iso2": self.iso2})
+
     @property
     def name(self) -> str:
         return self.name_en if (get_language() or "es").startswith("en") else self.name_es
@@ -98,6 +108,18 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
             return self
         return self.filter(Q(name__icontains=text) | Q(acronym__icontains=text))
 
+    def with_membership_status(self, status: str | None, on=None) -> OrganisationQuerySet:
+        """Organisations whose membership on ``on`` (today) has ``status``; None: no membership."""
+        day = on or timezone.localdate()
+        current = CoalitionMembership.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=day),
+            organisation=OuterRef("pk"),
+            started_on__lte=day,
+        )
+        if status is None:
+            return self.filter(~Exists(current))
+        return self.filter(Exists(current.filter(status=status)))
+
 
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=255)
@@ -130,6 +152,12 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:organisation_detail", kwargs={"pk": self.pk})
+
+    def get_languages_display(self) -> list[str]:
+        return language_names(self.languages)
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -246,10 +274,24 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("directory:person_detail", kwargs={"pk": self.pk})
+
+    def get_languages_display(self) -> list[str]:
+        return language_names(self.languages)
+
     def clean(self) -> None:
+        errors: dict[str, Any] = {}
         bad = [code for code in self.languages or [] if code not in dict(LANGUAGE_CHOICES)]
         if bad:
-            raise ValidationError({"languages": _("Unknown language code.")})
+            errors["languages"] = _("Unknown language code.")
+        # One role or the other: an alternate stands in for the focal point, not for themselves.
+        if self.is_focal_point and self.is_alternate_focal_point:
+            errors["is_alternate_focal_point"] = _(
+                "A person is either the focal point or the alternate, not both."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def country_id(self) -> int | None:
@@ -276,7 +318,7 @@ class PresidencyTerm(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.country} ({self.started_on:%Y-%m-%d} – {self.ended_on:%Y-%m-%d})"
+        return f"{self.country} ({self.started_on:%Y-%m-%d} – {self.ended_on:%Y-%m-%d})"  # noqa: RUF001
 
     def clean(self) -> None:
         if self.started_on and self.ended_on:

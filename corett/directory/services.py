@@ -3,6 +3,9 @@
 Views, the API, imports and commands call these functions; none of them saves a directory
 record any other way. Each function checks permission through the policy, validates the whole
 record with ``full_clean()`` and writes its audit entry in the same transaction.
+
+Permission is checked *before* the transaction opens: a refusal writes an ``access.denied`` audit
+entry, and that entry must survive the refusal instead of rolling back with the write it refused.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from corett import policy
@@ -50,29 +54,36 @@ def _create(*, actor: Any, instance: M, action: str) -> M:
 
 
 def _update(*, actor: Any, instance: M, data: Mapping[str, Any], action: str) -> M:
+    before = {name: getattr(instance, name) for name in data}
     changed = _apply(instance, data)
     if not changed:
         return instance
-    instance.full_clean()
+    try:
+        instance.full_clean()
+    except ValidationError:
+        # Leave the caller's object as it was: a refused change must not linger in memory
+        # (a view re-rendering the page would otherwise show values that were never saved).
+        for name, value in before.items():
+            setattr(instance, name, value)
+        raise
     instance.save(update_fields=[*changed, *(["updated_at"] if hasattr(instance, "updated_at") else [])])
     audit_log(actor=actor, action=action, obj=instance, changed_fields=changed)
     return instance
 
 
-@transaction.atomic
 def country_update(*, actor: Any, country: Country, data: Mapping[str, Any]) -> Country:
     policy.authorize(actor, "directory.change_country", country)
-    return _update(actor=actor, instance=country, data=data, action="directory.country.update")
+    with transaction.atomic():
+        return _update(actor=actor, instance=country, data=data, action="directory.country.update")
 
 
-@transaction.atomic
 def organisation_create(*, actor: Any, data: Mapping[str, Any]) -> Organisation:
     organisation = Organisation(**data)
     policy.authorize(actor, "directory.add_organisation", organisation.country)
-    return _create(actor=actor, instance=organisation, action="directory.organisation.create")
+    with transaction.atomic():
+        return _create(actor=actor, instance=organisation, action="directory.organisation.create")
 
 
-@transaction.atomic
 def organisation_update(
     *, actor: Any, organisation: Organisation, data: Mapping[str, Any]
 ) -> Organisation:
@@ -80,71 +91,78 @@ def organisation_update(
     if "country" in data and data["country"] != organisation.country:
         # Moving an organisation to another country needs the right to add it there too.
         policy.authorize(actor, "directory.add_organisation", data["country"])
-    return _update(
-        actor=actor, instance=organisation, data=data, action="directory.organisation.update"
-    )
+    with transaction.atomic():
+        return _update(
+            actor=actor, instance=organisation, data=data, action="directory.organisation.update"
+        )
 
 
-@transaction.atomic
 def membership_add(
     *, actor: Any, organisation: Organisation, data: Mapping[str, Any]
 ) -> CoalitionMembership:
     policy.authorize(actor, "directory.manage_offices", organisation)
     membership = CoalitionMembership(organisation=organisation, **data)
-    return _create(actor=actor, instance=membership, action="directory.membership.create")
+    with transaction.atomic():
+        return _create(actor=actor, instance=membership, action="directory.membership.create")
 
 
-@transaction.atomic
 def membership_update(
     *, actor: Any, membership: CoalitionMembership, data: Mapping[str, Any]
 ) -> CoalitionMembership:
     policy.authorize(actor, "directory.manage_offices", membership.organisation)
-    return _update(actor=actor, instance=membership, data=data, action="directory.membership.update")
+    with transaction.atomic():
+        return _update(
+            actor=actor, instance=membership, data=data, action="directory.membership.update"
+        )
 
 
-@transaction.atomic
 def person_create(*, actor: Any, data: Mapping[str, Any]) -> Person:
     person = Person(**data)
     policy.authorize(actor, "directory.add_person", person.organisation)
-    return _create(actor=actor, instance=person, action="directory.person.create")
+    with transaction.atomic():
+        return _create(actor=actor, instance=person, action="directory.person.create")
 
 
-@transaction.atomic
 def person_update(*, actor: Any, person: Person, data: Mapping[str, Any]) -> Person:
     policy.authorize(actor, "directory.change_person", person)
     if "organisation" in data and data["organisation"] != person.organisation:
         policy.authorize(actor, "directory.add_person", data["organisation"])
-    return _update(actor=actor, instance=person, data=data, action="directory.person.update")
+    with transaction.atomic():
+        return _update(actor=actor, instance=person, data=data, action="directory.person.update")
 
 
-@transaction.atomic
 def presidency_term_create(*, actor: Any, data: Mapping[str, Any]) -> PresidencyTerm:
     policy.authorize(actor, "directory.manage_offices")
-    # Serialise term changes so that two overlapping terms cannot both pass validation.
-    list(PresidencyTerm.objects.select_for_update().all())
-    return _create(actor=actor, instance=PresidencyTerm(**data), action="directory.presidency.create")
+    with transaction.atomic():
+        # Serialise term changes so that two overlapping terms cannot both pass validation.
+        list(PresidencyTerm.objects.select_for_update().all())
+        return _create(
+            actor=actor, instance=PresidencyTerm(**data), action="directory.presidency.create"
+        )
 
 
-@transaction.atomic
 def presidency_term_update(
     *, actor: Any, term: PresidencyTerm, data: Mapping[str, Any]
 ) -> PresidencyTerm:
     policy.authorize(actor, "directory.manage_offices")
-    list(PresidencyTerm.objects.select_for_update().all())
-    return _update(actor=actor, instance=term, data=data, action="directory.presidency.update")
+    with transaction.atomic():
+        list(PresidencyTerm.objects.select_for_update().all())
+        return _update(actor=actor, instance=term, data=data, action="directory.presidency.update")
 
 
-@transaction.atomic
 def secretariat_term_create(*, actor: Any, data: Mapping[str, Any]) -> SecretariatTerm:
     policy.authorize(actor, "directory.manage_offices")
-    return _create(
-        actor=actor, instance=SecretariatTerm(**data), action="directory.secretariat.create"
-    )
+    with transaction.atomic():
+        return _create(
+            actor=actor, instance=SecretariatTerm(**data), action="directory.secretariat.create"
+        )
 
 
-@transaction.atomic
 def secretariat_term_update(
     *, actor: Any, term: SecretariatTerm, data: Mapping[str, Any]
 ) -> SecretariatTerm:
     policy.authorize(actor, "directory.manage_offices")
-    return _update(actor=actor, instance=term, data=data, action="directory.secretariat.update")
+    with transaction.atomic():
+        return _update(
+            actor=actor, instance=term, data=data, action="directory.secretariat.update"
+        )
