@@ -1,0 +1,83 @@
+"""Directory services and queryset helpers the pages rely on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+
+from corett.audit.models import AuditEntry
+from corett.directory import services
+from corett.directory.models import (
+    CoalitionMembership,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Person,
+)
+from corett.testing.factories import OrganisationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_refusal_is_audited_even_though_nothing_is_written(focal_gt, hn):
+    data = {"name": "Intrusa", "kind": OrganisationKind.GOVERNMENT_INSTITUTION, "country": hn}
+    with pytest.raises(PermissionDenied):
+        services.organisation_create(actor=focal_gt, data=data)
+    assert not Organisation.objects.filter(name="Intrusa").exists()
+    denial = AuditEntry.objects.get(action="access.denied")
+    assert denial.actor_id == focal_gt.pk
+    assert denial.extra == {"permission": "directory.add_organisation"}
+
+
+def test_a_refused_update_leaves_the_object_as_it_was(secretariat_user, gt):
+    org = OrganisationFactory.create(country=gt, name="Original")
+    with pytest.raises(ValidationError):
+        services.organisation_update(
+            actor=secretariat_user, organisation=org,
+            data={"name": "Changed", "kind": OrganisationKind.NATIONAL_COMMISSION, "country": None},
+        )
+    assert org.name == "Original" and org.country == gt
+    org.refresh_from_db()
+    assert org.name == "Original"
+    assert not AuditEntry.objects.filter(action="directory.organisation.update").exists()
+
+
+def test_an_update_without_changes_writes_no_audit_entry(secretariat_user, gt):
+    org = OrganisationFactory.create(country=gt, name="Same")
+    services.organisation_update(actor=secretariat_user, organisation=org, data={"name": "Same"})
+    assert not AuditEntry.objects.filter(action="directory.organisation.update").exists()
+
+
+def test_a_person_is_not_both_focal_point_and_alternate(focal_gt, gt):
+    org = OrganisationFactory.create(country=gt)
+    data = {"full_name": "Doble", "organisation": org, "is_focal_point": True, "is_alternate_focal_point": True}
+    with pytest.raises(ValidationError) as error:
+        services.person_create(actor=focal_gt, data=data)
+    assert "is_alternate_focal_point" in error.value.message_dict
+    assert not Person.objects.exists()
+
+
+def test_organisations_are_filtered_by_their_current_membership(gt):
+    member = OrganisationFactory.create(country=gt)
+    former = OrganisationFactory.create(country=gt)
+    none = OrganisationFactory.create(country=gt)
+    CoalitionMembership.objects.create(organisation=member, status=Membership.MEMBER, started_on=dt.date(2015, 1, 1))
+    CoalitionMembership.objects.create(
+        organisation=former, status=Membership.MEMBER, started_on=dt.date(2015, 1, 1), ended_on=dt.date(2016, 1, 1)
+    )
+    CoalitionMembership.objects.create(organisation=member, status=Membership.OBSERVER, started_on=dt.date(2010, 1, 1),
+                                       ended_on=dt.date(2014, 12, 31))
+    assert set(Organisation.objects.with_membership_status(Membership.MEMBER)) == {member}
+    assert set(Organisation.objects.with_membership_status(Membership.OBSERVER)) == set()
+    assert set(Organisation.objects.with_membership_status(None)) == {former, none}
+    on_2015 = Organisation.objects.with_membership_status(Membership.MEMBER, on=dt.date(2015, 6, 1))
+    assert set(on_2015) == {member, former}
+
+
+def test_languages_are_shown_by_name(gt):
+    person = PersonFactory.create(organisation=OrganisationFactory.create(country=gt), languages=["es", "en"])
+    with translation.override("en"):
+        assert person.get_languages_display() == ["Spanish", "English"]
