@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -39,25 +40,28 @@ class EntryFilterForm(StyledFormMixin, forms.Form):
             AuditEntry.objects.order_by().values_list("action", flat=True).distinct()
         )
         prefixes = sorted({a.split(".", 1)[0] for a in actions if "." in a})
-        self.fields["action"].choices = [
+        self._set_choices("action", [
             *everything,
             (
                 _("Groups"),
                 [(p + PREFIX_MARK, _("%(prefix)s (all)") % {"prefix": p + PREFIX_MARK}) for p in prefixes],
             ),
             (_("Actions"), [(a, a) for a in actions]),
-        ]
+        ])
         object_types = sorted(
             t for t in AuditEntry.objects.order_by().values_list("object_type", flat=True).distinct() if t
         )
-        self.fields["object_type"].choices = [*everything, *((t, t) for t in object_types)]
-        self.fields["country"].choices = [
+        self._set_choices("object_type", [*everything, *((t, t) for t in object_types)])
+        self._set_choices("country", [
             *everything,
             *((c.iso2, f"{c.name} ({c.iso2})") for c in Country.objects.order_by("iso2")),
-        ]
+        ])
+
+    def _set_choices(self, name: str, choices: list) -> None:
+        cast(forms.ChoiceField, self.fields[name]).choices = choices
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", _("The end date cannot be before the start date."))
@@ -69,7 +73,7 @@ class EntryFilterForm(StyledFormMixin, forms.Form):
 
     def filter(self, qs):
         """Apply the valid filters; an invalid one is shown at its field and ignored."""
-        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        data = getattr(self, "cleaned_data", None) or {}
         tz = timezone.get_current_timezone()
         if data.get("date_from"):
             qs = qs.filter(created_at__gte=dt.datetime.combine(data["date_from"], dt.time.min, tz))

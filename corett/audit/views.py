@@ -60,7 +60,11 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     policy.authorize(request.user, "audit.verify")
     result = audit_verify()
-    broken = AuditEntry.objects.filter(pk=result.broken_id).first() if not result.ok else None
+    broken = (
+        AuditEntry.objects.filter(pk=result.broken_id).first()
+        if result.broken_id is not None
+        else None
+    )
     # Recorded after the walk, so the verification never covers its own entry.
     audit_log(
         actor=request.user,

@@ -9,7 +9,7 @@ and the policy are the services' job, and their errors come back as 400 and 403
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -24,6 +24,9 @@ from corett.directory.models import (
     PresidencyTerm,
 )
 
+if TYPE_CHECKING:
+    from corett.accounts.models import User
+
 # --- Serializers ------------------------------------------------------------------------------
 
 
@@ -34,15 +37,12 @@ class CountrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key that must name a record the requesting user may see (else "does not exist")."""
+class VisibleOrganisationField(serializers.PrimaryKeyRelatedField):
+    """An organisation id the requesting user may see; any other id "does not exist" (400)."""
 
     def get_queryset(self):
         request = self.context.get("request")
-        queryset = super().get_queryset()
-        if request is None:
-            return queryset.none()
-        return queryset.visible_to(request.user)
+        return Organisation.objects.visible_to(getattr(request, "user", None))  # type: ignore[arg-type]
 
 
 def _languages_field() -> serializers.ListField:
@@ -56,7 +56,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
         slug_field="iso2", queryset=Country.objects.all(), allow_null=True, required=False,
         help_text="ISO alpha-2 code; null for regional and international bodies.",
     )
-    parent = VisibleRelatedField(queryset=Organisation.objects.all(), allow_null=True, required=False)
+    # "parent" shadows DRF's Field.parent only for the type checker: the serializer metaclass
+    # moves declared fields into _declared_fields.
+    parent = VisibleOrganisationField(allow_null=True, required=False)  # type: ignore[assignment]
     languages = _languages_field()
 
     class Meta:
@@ -69,7 +71,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    organisation = VisibleRelatedField(queryset=Organisation.objects.all())
+    organisation = VisibleOrganisationField()
     country = serializers.CharField(
         source="organisation.country.iso2", read_only=True, allow_null=True,
         help_text="ISO alpha-2 code of the person's organisation; null for regional bodies.",
@@ -86,7 +88,9 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class PresidencyTermSerializer(serializers.ModelSerializer):
-    country = serializers.SlugRelatedField(slug_field="iso2", read_only=True)
+    country: serializers.SlugRelatedField[Country] = serializers.SlugRelatedField(
+        slug_field="iso2", read_only=True
+    )
 
     class Meta:
         model = PresidencyTerm
@@ -129,6 +133,12 @@ class PresidencyTermFilterSerializer(serializers.Serializer):
     country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False)
 
 
+def _user(request) -> User:
+    """The requesting user. PolicyPermission has refused anonymous requests before any
+    queryset is built, and ``policy.scope`` would give an anonymous user nothing anyway."""
+    return cast("User", request.user)
+
+
 def _filters(serializer_class: type[serializers.Serializer], request) -> dict[str, Any]:
     filters = serializer_class(data=request.query_params.dict())
     filters.is_valid(raise_exception=True)
@@ -152,7 +162,7 @@ class CountryViewSet(viewsets.ReadOnlyModelViewSet):
     policy_actions = {"list": "directory.view", "retrieve": "directory.view_country"}
 
     def get_queryset(self):
-        queryset = Country.objects.visible_to(self.request.user).order_by("iso2")
+        queryset = Country.objects.visible_to(_user(self.request)).order_by("iso2")
         if self.action == "list":
             queryset = queryset.filter(**_filters(CountryFilterSerializer, self.request))
         return queryset
@@ -194,7 +204,7 @@ class OrganisationViewSet(
         return Country.objects.filter(iso2=iso2.upper()).first()
 
     def get_queryset(self):
-        queryset = Organisation.objects.visible_to(self.request.user).select_related("country")
+        queryset = Organisation.objects.visible_to(_user(self.request)).select_related("country")
         if self.action != "list":
             return queryset
         filters = _filters(OrganisationFilterSerializer, self.request)
@@ -241,15 +251,14 @@ class PersonViewSet(
     @staticmethod
     def policy_create_target(request) -> Organisation | None:
         """The organisation the new person would belong to (None: not given or not visible)."""
-        pk = request.data.get("organisation") if hasattr(request.data, "get") else None
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
+        raw = request.data.get("organisation") if hasattr(request.data, "get") else None
+        if not isinstance(raw, int | str) or not str(raw).isdigit():
             return None
-        return Organisation.objects.visible_to(request.user).filter(pk=pk).first()
+        pk = int(raw)
+        return Organisation.objects.visible_to(_user(request)).filter(pk=pk).first()
 
     def get_queryset(self):
-        queryset = Person.objects.visible_to(self.request.user).select_related(
+        queryset = Person.objects.visible_to(_user(self.request)).select_related(
             "organisation", "organisation__country"
         )
         if self.action != "list":

@@ -143,7 +143,7 @@ def test_flushing_the_test_database_is_not_blocked_by_the_append_only_trigger():
 
 
 def test_no_protected_value_reaches_the_entry(focal_gt):
-    person = PersonFactory(organisation=focal_gt.organisation, phone="+502 5555 1234")
+    person = PersonFactory.create(organisation=focal_gt.organisation, phone="+502 5555 1234")
     person_update(
         actor=focal_gt,
         person=person,

@@ -89,7 +89,7 @@ def test_the_session_authenticates_too(client_as, focal_gt):
 
 
 def test_a_user_without_any_role_is_refused(api, gt):
-    nobody = UserFactory(organisation=OrganisationFactory(country=gt), roles=[])
+    nobody = UserFactory(organisation=OrganisationFactory.create(country=gt), roles=[])
     assert api(nobody).get(reverse("api:person-list")).status_code == 403
 
 
@@ -107,9 +107,9 @@ def test_every_role_may_read_the_directory(request, api, who):
 def people(focal_gt, focal_hn):
     gt_org, hn_org = focal_gt.organisation, focal_hn.organisation
     return {
-        "gt_private": PersonFactory(organisation=gt_org, visibility=Visibility.COUNTRY),
-        "gt_public": PersonFactory(organisation=gt_org, visibility=Visibility.COALITION),
-        "hn_private": PersonFactory(organisation=hn_org, visibility=Visibility.COUNTRY, is_focal_point=True),
+        "gt_private": PersonFactory.create(organisation=gt_org, visibility=Visibility.COUNTRY),
+        "gt_public": PersonFactory.create(organisation=gt_org, visibility=Visibility.COALITION),
+        "hn_private": PersonFactory.create(organisation=hn_org, visibility=Visibility.COUNTRY, is_focal_point=True),
     }
 
 
@@ -176,8 +176,8 @@ def test_a_malformed_filter_is_a_400_not_a_silent_no_op(api, focal_gt):
 
 
 def test_organisation_filters(api, focal_gt, gt, hn):
-    consulate = OrganisationFactory(country=hn, kind=OrganisationKind.CONSULATE, name="Consulado de Honduras", acronym="CHN")
-    ngo = OrganisationFactory(country=gt, kind=OrganisationKind.PARTNER_NGO, name="Refugio de la Niñez")
+    consulate = OrganisationFactory.create(country=hn, kind=OrganisationKind.CONSULATE, name="Consulado de Honduras", acronym="CHN")
+    ngo = OrganisationFactory.create(country=gt, kind=OrganisationKind.PARTNER_NGO, name="Refugio de la Niñez")
     client = api(focal_gt)
     url = reverse("api:organisation-list")
     assert consulate.pk in ids(client.get(url, {"country": "HN"}))
@@ -195,7 +195,7 @@ def test_countries_are_looked_up_by_iso2(api, observer_user, gt, hn):
 
 
 def test_presidency_terms_are_listed(api, partner_user, gt):
-    term = PresidencyTermFactory(country=gt)
+    term = PresidencyTermFactory.create(country=gt)
     body = api(partner_user).get(reverse("api:presidency-term-list")).json()
     assert body["results"] == [{"id": term.pk, "country": "GT", "started_on": "2026-01-01", "ended_on": "2026-12-31"}]
 
@@ -210,9 +210,9 @@ def test_presidency_terms_are_listed(api, partner_user, gt):
 def test_list_endpoints_run_a_fixed_number_of_queries(api, focal_gt, gt, hn, name, limit, django_assert_max_num_queries):
     for iso in (gt, hn):
         for _ in range(3):
-            org = OrganisationFactory(country=iso)
+            org = OrganisationFactory.create(country=iso)
             PersonFactory.create_batch(4, organisation=org, visibility=Visibility.COALITION)
-    PresidencyTermFactory(country=gt)
+    PresidencyTermFactory.create(country=gt)
     client = api(focal_gt)
     # Token with its user and organisation, the last-used stamp, roles, count, page: never per row.
     with django_assert_max_num_queries(limit):
@@ -233,7 +233,7 @@ def test_a_focal_point_adds_an_organisation_in_their_country(api, focal_gt):
     response = api(focal_gt).post(reverse("api:organisation-list"), _org_payload(), content_type="application/json")
     assert response.status_code == 201, response.json()
     created = Organisation.objects.get(pk=response.json()["id"])
-    assert (created.name, created.country.iso2) == ("Fiscalía contra la Trata", "GT")
+    assert (created.name, created.country_id) == ("Fiscalía contra la Trata", focal_gt.country_id)
     assert response.json()["country"] == "GT"
     entry = AuditEntry.objects.get(action="directory.organisation.create", object_id=str(created.pk))
     assert entry.actor_id == focal_gt.pk
@@ -278,8 +278,8 @@ def test_the_models_own_rules_come_back_as_field_errors(api, secretariat_user):
 
 
 def test_a_focal_point_changes_an_organisation_of_their_country_only(api, focal_gt, gt, hn):
-    mine = OrganisationFactory(country=gt)
-    theirs = OrganisationFactory(country=hn)
+    mine = OrganisationFactory.create(country=gt)
+    theirs = OrganisationFactory.create(country=hn)
     client = api(focal_gt)
     response = client.patch(reverse("api:organisation-detail", args=[mine.pk]), {"phone": "+502 2411 0000"}, content_type="application/json")
     assert response.status_code == 200
@@ -297,7 +297,7 @@ def test_a_focal_point_changes_an_organisation_of_their_country_only(api, focal_
 
 
 def test_a_full_update_replaces_the_organisation(api, secretariat_user, gt):
-    org = OrganisationFactory(country=gt, acronym="OLD")
+    org = OrganisationFactory.create(country=gt, acronym="OLD")
     response = api(secretariat_user).put(
         reverse("api:organisation-detail", args=[org.pk]), _org_payload(acronym=""), content_type="application/json"
     )
@@ -407,7 +407,7 @@ def test_the_docs_page_has_no_inline_script_or_style(client_as, focal_gt):
     assert '<html lang="' in html
     assert "script-src 'self'" in response["Content-Security-Policy"]
     # The initialisation script is its own same-origin response, as the policy requires.
-    [init_src] = [re.search(r'src="([^"]+)"', a).group(1) for a, _ in scripts if "script=" in a]
+    [init_src] = [re.findall(r'src="([^"]+)"', a)[0] for a, _ in scripts if "script=" in a]
     init = client.get(init_src.replace("&amp;", "&"))
     assert init.status_code == 200
     assert init["Content-Type"].startswith("application/javascript")

@@ -12,7 +12,11 @@ from corett.audit.services import audit_verify
 
 
 def describe_break(broken_id: int | None, reason: str) -> str:
-    entry = AuditEntry.objects.filter(pk=broken_id).only("created_at", "action").first()
+    entry = (
+        AuditEntry.objects.filter(pk=broken_id).only("created_at", "action").first()
+        if broken_id is not None
+        else None
+    )
     when = entry.created_at.isoformat() if entry else "?"
     action = entry.action if entry else "?"
     return f"entry #{broken_id} ({when}, {action}): {reason}"
