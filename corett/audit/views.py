@@ -36,6 +36,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     entries = form.filter(AuditEntry.objects.order_by("-id"))
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Read the page before recording this look, so the count and the rows agree.
+    page.object_list = list(page.object_list)
     audit_log(
         actor=request.user,
         action="audit.view",

@@ -186,3 +186,11 @@ def test_verification_names_a_tampered_entry(admin_client, tamper):
     body = response.content.decode()
     assert 'data-testid="verify-broken"' in body
     assert reverse("audit:entry_detail", args=[victim.pk]) in body
+
+
+def test_the_page_shows_the_trail_as_it_was_before_this_look(admin_client):
+    _log()
+    response = admin_client.get(reverse("audit:entry_list"))
+    page = response.context["page"]
+    assert len(page.object_list) == page.paginator.count
+    assert all(e.action != "audit.view" for e in page.object_list)
