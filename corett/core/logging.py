@@ -1,17 +1,32 @@
-"""Log hygiene: nothing identifying reaches a log line in clear."""
+"""Log hygiene: nothing identifying reaches a log line in clear.
+
+E-mail addresses and phone-like numbers are masked in the message and in any traceback that
+goes with it (an exception message may quote a value a user typed). Dates and times stay, since
+they are what an operator needs and identify no one.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 
-# E-mail addresses and long digit runs (phones, document numbers) are masked in every record.
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_DIGITS = re.compile(r"\+?\d[\d \-]{6,}\d")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Seven or more digits, possibly grouped by spaces, dots, dashes or parentheses, with an
+# optional leading "+". ISO dates (2026-01-31) and times are left alone.
+_PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d\s().-]{5,}\d(?![\w-])")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    text = match.group(0)
+    digits = sum(ch.isdigit() for ch in text)
+    if digits < 7 or _ISO_DATE.match(text.strip()):
+        return text
+    return "[redacted-number]"
 
 
 def redact(text: str) -> str:
-    return _DIGITS.sub("[redacted-number]", _EMAIL.sub("[redacted-email]", text))
+    return _PHONE.sub(_mask_phone, _EMAIL.sub("[redacted-email]", text))
 
 
 class RedactFilter(logging.Filter):
@@ -23,4 +38,12 @@ class RedactFilter(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info:
+            # Render the traceback now, scrubbed, and drop the live exception so no handler
+            # formats the raw one again.
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact(text)
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
         return True

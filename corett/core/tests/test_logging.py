@@ -1,4 +1,5 @@
 import logging
+import sys
 
 import pytest
 
@@ -53,3 +54,19 @@ def test_the_console_handler_redacts(settings, caplog):
     finally:
         logger.removeHandler(handler)
     assert "someone@example.org" not in caplog.text
+
+
+def test_dates_and_times_are_kept():
+    assert redact("closed 2026-01-31 at 12:30:00") == "closed 2026-01-31 at 12:30:00"
+
+
+def test_a_traceback_is_scrubbed_too():
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, None)
+    try:
+        raise ValueError("bad value ana@example.org +502 5555 1234")
+    except ValueError:
+        record.exc_info = sys.exc_info()
+    RedactFilter().filter(record)
+    assert record.exc_info is None
+    assert "ana@example.org" not in record.exc_text and "5555 1234" not in record.exc_text
+    assert "ValueError" in record.exc_text
