@@ -713,3 +713,34 @@ def test_a_partner_in_honduras_sees_no_edit_controls(client_as, gt_org):
     page = client_as(partner).get(reverse("directory:organisation_list")).content.decode()
     assert reverse("directory:organisation_create") not in page
     assert "/directory/export/" not in page
+
+
+def test_the_export_links_carry_the_current_filters(client_as, focal_gt, gt_org):
+    page = client_as(focal_gt).get("/directory/organisations/", {"country": "GT", "page": 1}).content.decode()
+    assert 'href="/directory/export/organisations.csv?country=GT"' in page
+    assert 'href="/directory/export/organisations.xlsx?country=GT"' in page
+
+
+def test_the_countries_and_offices_pages_do_not_grow_their_query_count(
+    client_as, focal_hn, gt, hn, django_assert_max_num_queries
+):
+    for iso2 in ("BZ", "SV"):
+        factories.country(iso2)
+    for year in range(2000, 2020):
+        PresidencyTermFactory.create(
+            country=gt if year % 2 else hn, started_on=dt.date(year, 1, 1), ended_on=dt.date(year, 12, 31)
+        )
+    for year in range(2000, 2020):
+        org = OrganisationFactory.create(country=gt)
+        head = PersonFactory.create(organisation=org, visibility=Visibility.COALITION)
+        SecretariatTerm.objects.create(
+            organisation=org, head=head, started_on=dt.date(year, 1, 1), ended_on=dt.date(year, 12, 31)
+        )
+    client = client_as(focal_hn)
+    client.get("/directory/countries/")
+    with django_assert_max_num_queries(8):
+        assert client.get("/directory/countries/").status_code == 200
+    with django_assert_max_num_queries(12):
+        response = client.get("/directory/offices/")
+    assert len(response.context["secretariat_terms"]) == 20
+    assert all(head is not None for _, head in response.context["secretariat_terms"])
