@@ -214,7 +214,7 @@ def user_two_factor_reset(*, actor: Any, user: User) -> None:
 @transaction.atomic
 def profile_update(*, user: User, data: Mapping[str, Any]) -> list[str]:
     """A user changes their own name, e-mail or language; returns the changed field names."""
-    target = User.objects.select_for_update().select_related("organisation").get(pk=user.pk)
+    target = User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
     changed = _apply(target, data, PROFILE_FIELDS)
     if not changed:
         return []

@@ -380,10 +380,11 @@ def profile(request: AuthenticatedRequest) -> HttpResponseBase:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            # The language first: the confirmation below is then already in the chosen one.
+            response = _set_language(redirect("accounts:profile"), form.cleaned_data["preferred_language"])
             if changed:
                 messages.success(request, _("Your profile was saved."))
-            response = redirect("accounts:profile")
-            return _set_language(response, form.cleaned_data["preferred_language"])
+            return response
     return _profile_page(request, form=form)
 
 
