@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from corett.accounts import services
 from corett.accounts.models import User
@@ -25,14 +26,17 @@ class Command(BaseCommand):
     def handle(self, *args, username: str, name: str, **options) -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"There is no user with the username {username!r}.")
+            raise CommandError(_("There is no user with the username '%(username)s'.") % {"username": username})
         if not user.is_active:
-            raise CommandError(f"The user {username!r} is inactive; activate the account first.")
+            raise CommandError(
+                _("The user '%(username)s' is inactive; activate the account first.") % {"username": username}
+            )
         try:
             _token, raw = services.api_token_create(user=user, name=name, actor=None)
         except PermissionDenied as exc:
             raise CommandError(
-                f"The user {username!r} has no role that may use the API; give them a role first."
+                _("The user '%(username)s' has no role that may use the API; give them a role first.")
+                % {"username": username}
             ) from exc
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
