@@ -2,4 +2,4 @@
 standing user per role and country, as STYLE.md asks."""
 
 
-pytest_plugins = ["corett.testing.fixtures"]
+pytest_plugins = ["corett.testing.fixtures", "corett.testing.browser"]

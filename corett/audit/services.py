@@ -4,14 +4,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from corett.audit.models import GENESIS, AuditEntry
 from corett.core.request_context import current_request_meta
-
-# Any constant will do: it names the lock that serialises appends to the chain on PostgreSQL.
-_CHAIN_LOCK = 7_104_000_2
+from corett.lib.locks import serialise
 
 
 def _country_of(obj: Any) -> str:
@@ -52,9 +50,8 @@ def audit_log(
     if not country and is_user and actor.country is not None:
         country = actor.country.iso2
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+        # Appends are serialised so that two entries never claim the same predecessor.
+        serialise("audit.chain")
         last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
         entry = AuditEntry(
             created_at=timezone.now(),

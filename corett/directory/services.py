@@ -26,6 +26,7 @@ from corett.directory.models import (
     PresidencyTerm,
     SecretariatTerm,
 )
+from corett.lib.locks import serialise
 
 M = TypeVar("M", bound=models.Model)
 
@@ -134,8 +135,9 @@ def person_update(*, actor: Any, person: Person, data: Mapping[str, Any]) -> Per
 def presidency_term_create(*, actor: Any, data: Mapping[str, Any]) -> PresidencyTerm:
     policy.authorize(actor, "directory.manage_offices")
     with transaction.atomic():
-        # Serialise term changes so that two overlapping terms cannot both pass validation.
-        list(PresidencyTerm.objects.select_for_update().all())
+        # Serialise term changes so that two overlapping terms cannot both pass validation
+        # (a row lock would not do: there may be no row yet to lock).
+        serialise("directory.presidency_terms")
         return _create(
             actor=actor, instance=PresidencyTerm(**data), action="directory.presidency.create"
         )
@@ -146,7 +148,7 @@ def presidency_term_update(
 ) -> PresidencyTerm:
     policy.authorize(actor, "directory.manage_offices")
     with transaction.atomic():
-        list(PresidencyTerm.objects.select_for_update().all())
+        serialise("directory.presidency_terms")
         return _update(actor=actor, instance=term, data=data, action="directory.presidency.update")
 
 

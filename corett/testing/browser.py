@@ -1,4 +1,6 @@
-"""Real-browser fixtures: Playwright (Python) driving Debian's chromium against a live server."""
+"""Real-browser fixtures: Playwright (Python) driving Debian's chromium against a live server.
+
+Registered for the whole suite in the root conftest, so any app's tests may use ``page``."""
 
 from __future__ import annotations
 

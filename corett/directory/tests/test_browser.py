@@ -18,7 +18,6 @@ from corett.accounts.roles import Role
 from corett.directory.models import CoalitionMembership, SecretariatTerm, Visibility
 from corett.testing import factories
 
-pytest_plugins = ["tests.browser.conftest"]
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
