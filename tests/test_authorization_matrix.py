@@ -1,0 +1,229 @@
+"""Every URL pattern, for every role, with users of two countries: allowed or refused.
+
+The matrix below is the platform's access policy written out. The test enumerates the URL
+patterns Django knows, so a new URL without an entry here fails ``test_every_url_has_an_entry``.
+Objects belong to Guatemala; each role is tried with a Guatemalan user ("own") and a Honduran
+user ("other"). A refusal is 403 or 404 (404 where existence itself must not leak), or, for an
+anonymous visitor, a redirect to the login page or 401/403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from corett.accounts.models import ApiToken
+from corett.accounts.roles import Role
+from corett.audit.services import audit_log
+from corett.directory.models import CoalitionMembership, SecretariatTerm, Visibility
+from corett.testing import factories
+
+ALL = frozenset(Role)
+NONE: frozenset[Role] = frozenset()
+STAFF = frozenset({Role.ADMIN, Role.SECRETARIAT})
+REGIONAL = STAFF | {Role.PRESIDENCY}
+EDITORS = STAFF | {Role.FOCAL_POINT}
+EXPORTERS = REGIONAL | {Role.FOCAL_POINT}
+ADMIN = frozenset({Role.ADMIN})
+OPTIONAL_2FA = ALL - {Role.ADMIN, Role.CASE_WORKER, Role.CASE_SUPERVISOR}
+
+
+@dataclass
+class World:
+    """What the URLs point at: a Guatemalan organisation and person, and the offices."""
+
+    organisation: Any
+    person: Any
+    membership: Any
+    presidency: Any
+    secretariat: Any
+    audit_entry: Any
+    token: Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    own: frozenset  # roles allowed for a user of the object's country (Guatemala)
+    other: frozenset | None = None  # roles allowed for a user of another country; None: as own
+    method: str = "get"
+    kwargs: Callable[[World], dict] = field(default=lambda w: {})
+    data: Callable[[World], dict] | None = None
+    public: bool = False  # an anonymous visitor may use it too
+    query: str = ""
+    # A redirect here is the view's normal answer (logout ends on the login page), not a refusal.
+    done_at: str = ""
+
+
+def org(w: World) -> dict:
+    return {"pk": w.organisation.pk}
+
+
+def person(w: World) -> dict:
+    return {"pk": w.person.pk}
+
+
+MATRIX: dict[str, Entry] = {
+    # Accounts
+    "accounts:login": Entry(ALL, public=True),
+    # Step two of a login exists only between the password and the code: without a pending
+    # login everyone is sent back to the first step.
+    "accounts:login_two_factor": Entry(NONE),
+    "accounts:logout": Entry(ALL, method="post", public=True, done_at="/accounts/login/"),
+    "accounts:two_factor_setup": Entry(ALL),
+    "accounts:two_factor_verify": Entry(ALL),
+    "accounts:two_factor_disable": Entry(OPTIONAL_2FA, method="post"),
+    "accounts:recovery_codes_regenerate": Entry(ALL - OPTIONAL_2FA, method="post"),
+    "accounts:password_reset": Entry(ALL, public=True),
+    "accounts:password_reset_done": Entry(ALL, public=True),
+    "accounts:password_reset_confirm": Entry(
+        ALL, public=True, kwargs=lambda w: {"uidb64": "MQ", "token": "invalid-token"}
+    ),
+    "accounts:password_reset_complete": Entry(ALL, public=True),
+    "accounts:password_change": Entry(ALL),
+    "accounts:profile": Entry(ALL),
+    "accounts:api_token_create": Entry(ALL, method="post", data=lambda w: {"name": "scripts"}),
+    # Only the owner may revoke a token; everyone else gets 404, administrators included.
+    "accounts:api_token_revoke": Entry(NONE, method="post", kwargs=lambda w: {"pk": w.token.pk}),
+    "accounts:user_list": Entry(ADMIN),
+    "accounts:user_create": Entry(ADMIN),
+    "accounts:user_edit": Entry(ADMIN, kwargs=lambda w: {"pk": w.token.user_id}),
+    "accounts:user_reset_two_factor": Entry(
+        ADMIN, method="post", kwargs=lambda w: {"pk": w.token.user_id}
+    ),
+    # Core
+    "core:home": Entry(ALL),
+    "core:healthz": Entry(ALL, public=True),
+    "set_language": Entry(ALL, method="post", data=lambda w: {"language": "en"}, public=True),
+    # Directory
+    "directory:country_list": Entry(ALL),
+    "directory:country_detail": Entry(ALL, kwargs=lambda w: {"iso2": "GT"}),
+    "directory:country_edit": Entry(STAFF, kwargs=lambda w: {"iso2": "GT"}),
+    "directory:organisation_list": Entry(ALL),
+    "directory:organisation_detail": Entry(ALL, kwargs=org),
+    "directory:organisation_create": Entry(EDITORS),
+    "directory:organisation_edit": Entry(EDITORS, STAFF, kwargs=org),
+    "directory:membership_add": Entry(STAFF, kwargs=org),
+    "directory:person_list": Entry(ALL),
+    # A country-only contact: others of another country do not learn it exists.
+    "directory:person_detail": Entry(ALL, REGIONAL, kwargs=person),
+    "directory:person_create": Entry(EDITORS),
+    "directory:person_edit": Entry(EDITORS, STAFF, kwargs=person),
+    "directory:offices": Entry(ALL),
+    "directory:presidency_create": Entry(STAFF),
+    "directory:presidency_edit": Entry(STAFF, kwargs=lambda w: {"pk": w.presidency.pk}),
+    "directory:secretariat_create": Entry(STAFF),
+    "directory:secretariat_edit": Entry(STAFF, kwargs=lambda w: {"pk": w.secretariat.pk}),
+    "directory:export": Entry(EXPORTERS, kwargs=lambda w: {"kind": "people", "fmt": "csv"}),
+    # Audit trail: administrators only
+    "audit:entry_list": Entry(ADMIN),
+    "audit:entry_detail": Entry(ADMIN, kwargs=lambda w: {"pk": w.audit_entry.pk}),
+    "audit:verify": Entry(ADMIN, method="post"),
+    # API
+    "api-schema": Entry(ALL),
+    "api-docs": Entry(ALL),
+    "api:api-root": Entry(ALL),
+    "api:country-list": Entry(ALL),
+    "api:country-detail": Entry(ALL, kwargs=lambda w: {"iso2": "GT"}),
+    "api:organisation-list": Entry(ALL),
+    "api:organisation-detail": Entry(ALL, kwargs=org),
+    "api:person-list": Entry(ALL),
+    "api:person-detail": Entry(ALL, REGIONAL, kwargs=person),
+    "api:presidency-term-list": Entry(ALL),
+    "api:presidency-term-detail": Entry(ALL, kwargs=lambda w: {"pk": w.presidency.pk}),
+}
+
+
+def _url_names(patterns=None, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            ns = p.namespace
+            names |= _url_names(p.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(f"{namespace}{p.name}")
+    return names
+
+
+def test_every_url_has_an_entry():
+    missing = sorted(_url_names() - MATRIX.keys())
+    assert missing == [], f"URL patterns without an entry in the authorisation matrix: {missing}"
+
+
+def test_the_matrix_names_no_url_that_does_not_exist():
+    assert sorted(MATRIX.keys() - _url_names()) == []
+
+
+@pytest.fixture
+def world(db) -> World:
+    gt, hn = factories.country("GT"), factories.country("HN")
+    organisation = factories.OrganisationFactory.create(country=gt, name="Procuraduría GT")
+    factories.OrganisationFactory.create(country=hn, name="Procuraduría HN")
+    someone = factories.user_with(Role.OBSERVER, "SV", username="token-owner")
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(user=someone, name="t", digest=ApiToken.digest_of(raw), hint=raw[:8])
+    return World(
+        organisation=organisation,
+        person=factories.PersonFactory.create(organisation=organisation, visibility=Visibility.COUNTRY),
+        membership=CoalitionMembership.objects.create(
+            organisation=organisation, status="member", started_on=dt.date(2020, 1, 1)
+        ),
+        presidency=factories.PresidencyTermFactory.create(country=gt),
+        secretariat=SecretariatTerm.objects.create(organisation=organisation, started_on=dt.date(2021, 1, 1)),
+        audit_entry=audit_log(actor=None, username="system", action="test.entry"),
+        token=token,
+    )
+
+
+REFUSED = {401, 403, 404}
+
+
+def _outcome(response, entry: Entry) -> str:
+    status = response.status_code
+    if status in REFUSED:
+        return "refused"
+    if status in (301, 302):
+        target = response.headers.get("Location", "")
+        if entry.done_at and target.startswith(entry.done_at):
+            return "allowed"
+        return "refused" if target.startswith("/accounts/login/") else "allowed"
+    if status >= 500:
+        return f"error {status}"
+    return "allowed"
+
+
+def _request(client, entry: Entry, url: str, w: World):
+    data = entry.data(w) if entry.data else {}
+    if entry.method == "post":
+        return client.post(url, data)
+    return client.get(url + entry.query)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(name, world, client, login):
+    entry = MATRIX[name]
+    url = reverse(name, kwargs=entry.kwargs(world))
+    wrong: list[str] = []
+
+    client.logout()
+    anonymous = _outcome(_request(client, entry, url, world), entry)
+    if anonymous != ("allowed" if entry.public else "refused"):
+        wrong.append(f"anonymous: {anonymous}")
+
+    for role in Role:
+        for where, iso2, allowed in (
+            ("own", "GT", entry.own),
+            ("other", "HN", entry.own if entry.other is None else entry.other),
+        ):
+            user = factories.user_with(role, iso2, username=f"{role}-{iso2}-{name}".replace(":", "-")[:150])
+            client.logout()
+            login(client, user)
+            got = _outcome(_request(client, entry, url, world), entry)
+            expected = "allowed" if role in allowed else "refused"
+            if got != expected:
+                wrong.append(f"{role} ({where} country): expected {expected}, got {got}")
+    assert wrong == [], f"{name} {url}:\n  " + "\n  ".join(wrong)
