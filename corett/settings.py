@@ -286,12 +286,15 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
+if _generate:
+    # The demo and tests serve from the app directories; WhiteNoise still wants its root to exist.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if (DEBUG or TESTING)
+            if (DEBUG or DEMO or TESTING)
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
