@@ -8,6 +8,7 @@ import sys
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from corett.accounts.models import ApiToken
 from corett.audit.models import AuditEntry
@@ -18,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 def _run(*args):
     out, err = io.StringIO(), io.StringIO()
-    call_command("api-token", *args, stdout=out, stderr=err)
+    # Commands speak the platform's default language (Spanish); these tests read the English.
+    with translation.override("en"):
+        call_command("api-token", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
