@@ -88,6 +88,28 @@ def test_a_deleted_middle_entry_is_detected(tamper):
         call_command("audit-verify")
 
 
+def test_removing_the_newest_entries_is_caught_by_the_anchor(tamper, tmp_path):
+    entries = _entries(3)
+    anchor = tmp_path / "anchor.json"
+    call_command("audit-verify", anchor=anchor)
+    assert json.loads(anchor.read_text()) == {"id": entries[-1].pk, "hash": entries[-1].hash}
+
+    # The chain that is left is still internally valid: only the anchor can tell.
+    tamper("DELETE FROM audit_auditentry WHERE id = %s", [entries[-1].pk])
+    assert audit_verify().ok
+    with pytest.raises(CommandError, match=f"#{entries[-1].pk}.*missing"):
+        call_command("audit-verify", anchor=anchor)
+
+
+def test_the_anchor_moves_forward_with_the_trail(tmp_path):
+    _entries(2)
+    anchor = tmp_path / "anchor.json"
+    call_command("audit-verify", anchor=anchor)
+    newer = audit_log(actor=None, username="system", action="test.later")
+    call_command("audit-verify", anchor=anchor)
+    assert json.loads(anchor.read_text())["id"] == newer.pk
+
+
 def test_audit_verify_exits_1_from_the_command_line(capsys, tamper):
     """Through the real entry point: cron sees the exit status, an operator sees stderr."""
     from django.core.management import ManagementUtility
