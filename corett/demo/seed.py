@@ -25,7 +25,7 @@ from corett.directory.models import (
     Visibility,
 )
 
-DEMO_PASSWORD = "corett-demo-2026"
+DEMO_PASSWORD = "corett-demo-2026"  # noqa: S105  (published in the README: demo mode only)
 
 
 class NotDemoMode(RuntimeError):

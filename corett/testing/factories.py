@@ -20,7 +20,7 @@ from corett.directory.models import (
     Visibility,
 )
 
-TEST_PASSWORD = "correct horse battery staple 42"
+TEST_PASSWORD = "correct horse battery staple 42"  # noqa: S105  (tests only)
 
 COUNTRIES = {
     "GT": ("GTM", "Guatemala", "Guatemala", "es"),

@@ -22,7 +22,8 @@ def current_code(device: TOTPDevice) -> str:
 
 @pytest.fixture
 def coalition():
-    gt, hn = factories.country("GT"), factories.country("HN")
+    factories.country("GT")
+    hn = factories.country("HN")
     focal = factories.user_with(Role.FOCAL_POINT, "GT", username="focal-gt")
     TOTPDevice.objects.create(user=focal, name="phone", confirmed=True)
     honduras_org = factories.OrganisationFactory.create(country=hn, name="Comisión privada de Honduras")
