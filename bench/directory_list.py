@@ -47,7 +47,13 @@ def seed(orgs: int, people: int) -> dict:
     from corett.accounts.roles import Role
     from corett.demo import coalition
     from corett.directory.models import (
-        CoalitionMembership, Country, Membership, Organisation, OrganisationKind, Person, Visibility,
+        CoalitionMembership,
+        Country,
+        Membership,
+        Organisation,
+        OrganisationKind,
+        Person,
+        Visibility,
     )
 
     countries = [
