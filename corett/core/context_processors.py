@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from corett.core.navigation import navigation_for
 
@@ -7,5 +8,6 @@ def platform(request):
     user = getattr(request, "user", None)
     return {
         "DEMO": settings.DEMO,
-        "navigation": navigation_for(user) if user is not None else [],
+        # Lazy: error pages and partials that show no navigation do not pay for it.
+        "navigation": SimpleLazyObject(lambda: navigation_for(user, request.path) if user is not None else []),
     }

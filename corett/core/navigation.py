@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from corett import policy
+from corett.lib.urls import cached_reverse
 
 StrOrPromise = str | Promise
 
@@ -21,7 +21,17 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return cached_reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One entry as a page shows it: where it goes and whether the page is (under) it."""
+
+    label: StrOrPromise
+    url: str
+    active: bool
+    current: bool
 
 
 ITEMS = [
@@ -34,7 +44,13 @@ ITEMS = [
 ]
 
 
-def navigation_for(user) -> list[NavItem]:
+def navigation_for(user, path: str = "") -> list[NavLink]:
+    """The entries ``user`` may use; ``path`` (the page's) marks the active and current one."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [item for item in ITEMS if policy.can(user, item.action)]
+    links = []
+    for item in ITEMS:
+        if policy.can(user, item.action):
+            url = item.url
+            links.append(NavLink(item.label, url, active=path.startswith(url), current=path == url))
+    return links
