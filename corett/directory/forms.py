@@ -14,6 +14,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +35,44 @@ from corett.directory.models import (
 )
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# --- Widgets ----------------------------------------------------------------------------------
+
+
+class FastSelect(forms.Select):
+    """A ``<select>`` with Django's markup, rendered in Python instead of through templates.
+
+    Django's ``select.html`` includes one template per option, and that one another for its
+    attributes: about 50 µs an option. The list filters render on every list request, and the
+    organisation pickers offer hundreds of organisations. Same attributes (ARIA state, htmx,
+    classes: all set on ``widget.attrs`` as usual), same options, optgroups and ``selected``.
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            rendered = format_html_join(
+                "\n",
+                '<option value="{}"{}>{}</option>',
+                (
+                    # An option's attributes are usually none, or just "selected".
+                    (option["value"], flatatt(option["attrs"]) if option["attrs"] else "", option["label"])
+                    for option in options
+                ),
+            )
+            if group_name:
+                rendered = format_html('<optgroup label="{}">\n{}\n</optgroup>', group_name, rendered)
+            groups.append(rendered)
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>',
+            name,
+            flatatt(widget["attrs"]),
+            format_html_join("\n", "{}", ((group,) for group in groups)),
+        )
 
 
 # --- Choice fields that offer what the policy allows ------------------------------------------
@@ -306,14 +347,14 @@ class OrganisationFilterForm(ListFilterForm):
 
     country = forms.ModelChoiceField(
         label=_("Country"), queryset=Country.objects.none(), required=False,
-        to_field_name="iso2", empty_label=_("All countries"),
+        to_field_name="iso2", empty_label=_("All countries"), widget=FastSelect,
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False,
+        label=_("Kind"), required=False, widget=FastSelect,
         choices=[("", _("All kinds")), *OrganisationKind.choices],
     )
     membership = forms.ChoiceField(
-        label=_("Membership status"), required=False,
+        label=_("Membership status"), required=False, widget=FastSelect,
         choices=[
             ("", _("Any status")),
             *Membership.choices,
@@ -352,11 +393,14 @@ class OrganisationFilterForm(ListFilterForm):
 class PersonFilterForm(ListFilterForm):
     country = forms.ModelChoiceField(
         label=_("Country"), queryset=Country.objects.none(), required=False,
-        to_field_name="iso2", empty_label=_("All countries"),
+        to_field_name="iso2", empty_label=_("All countries"), widget=FastSelect,
     )
+    # Not a <select>: the directory holds thousands of organisations. The filter arrives from
+    # an organisation's page, travels with the form as a hidden input, and the results say
+    # which organisation they are limited to, with a link that lifts the limit.
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none(), required=False,
-        empty_label=_("All organisations"),
+        widget=forms.HiddenInput,
     )
     focal = forms.BooleanField(label=_("Focal points only"), required=False)
 

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from corett.lib.urls import cached_reverse
 
 if TYPE_CHECKING:
     from corett.accounts.models import User
@@ -73,7 +74,7 @@ class Country(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("directory:country_detail", kwargs={"iso2": self.iso2})
+        return cached_reverse("directory:country_detail", self.iso2)
 
     @property
     def name(self) -> str:
@@ -110,15 +111,28 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
 
     def with_membership_status(self, status: str | None, on=None) -> OrganisationQuerySet:
         """Organisations whose membership on ``on`` (today) has ``status``; None: no membership."""
-        day = on or timezone.localdate()
-        current = CoalitionMembership.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=day),
-            organisation=OuterRef("pk"),
-            started_on__lte=day,
-        )
+        current = _memberships_current_on(on or timezone.localdate())
         if status is None:
             return self.filter(~Exists(current))
         return self.filter(Exists(current.filter(status=status)))
+
+    def with_current_membership(self, on=None) -> OrganisationQuerySet:
+        """Annotate ``current_membership_status``: the status on ``on`` (today), or None.
+
+        One correlated subquery instead of prefetching every membership and choosing in Python:
+        a list page's query count and its per-row work stay constant.
+        """
+        current = _memberships_current_on(on or timezone.localdate()).order_by("-started_on", "-pk")
+        return self.annotate(current_membership_status=Subquery(current.values("status")[:1]))
+
+
+def _memberships_current_on(day) -> models.QuerySet[CoalitionMembership]:
+    """The memberships, of the organisation in the outer query, that hold on ``day``."""
+    return CoalitionMembership.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day),
+        organisation=OuterRef("pk"),
+        started_on__lte=day,
+    )
 
 
 class Organisation(models.Model):
@@ -148,13 +162,25 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
-        indexes = [models.Index(fields=["country", "kind"])]
+        indexes = [
+            models.Index(fields=["country", "kind"]),
+            # The list's default order: a page of 25 reads 25 index entries, not a sort of all.
+            models.Index(fields=["name", "id"], name="organisation_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("directory:organisation_detail", kwargs={"pk": self.pk})
+        return cached_reverse("directory:organisation_detail", self.pk)
+
+    def get_kind_display(self) -> str:  # type: ignore[no-redef]  # Django lets models override it
+        # Django's generated method rebuilds a dict of every choice on each call; list pages
+        # call it once per row. Same label, straight from the enum (unknown values as stored).
+        try:
+            return str(OrganisationKind(self.kind).label)
+        except ValueError:
+            return str(self.kind)
 
     def get_languages_display(self) -> list[str]:
         return language_names(self.languages)
@@ -182,6 +208,12 @@ class Organisation(models.Model):
             errors.setdefault("languages", []).append(str(_("Unknown language code.")))
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def current_membership_label(self) -> str:
+        """The translated status annotated by ``with_current_membership()`` ("" without one)."""
+        status = self.current_membership_status  # type: ignore[attr-defined]
+        return str(Membership(status).label) if status else ""
 
     def current_membership(self) -> CoalitionMembership | None:
         today = timezone.localdate()
@@ -270,12 +302,21 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["full_name"]
+        # The list's orders (focal points first by default, or by name): a page reads its
+        # rows in index order instead of sorting every visible person.
+        indexes = [
+            models.Index(
+                fields=["-is_focal_point", "-is_alternate_focal_point", "full_name", "id"],
+                name="person_focal_first_idx",
+            ),
+            models.Index(fields=["full_name", "id"], name="person_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("directory:person_detail", kwargs={"pk": self.pk})
+        return cached_reverse("directory:person_detail", self.pk)
 
     def get_languages_display(self) -> list[str]:
         return language_names(self.languages)

@@ -77,6 +77,40 @@ def test_organisations_are_filtered_by_their_current_membership(gt):
     assert set(on_2015) == {member, former}
 
 
+def test_the_current_membership_annotation_agrees_with_the_membership_history(gt):
+    member = OrganisationFactory.create(country=gt, name="A member")
+    former = OrganisationFactory.create(country=gt, name="A former member")
+    future = OrganisationFactory.create(country=gt, name="Not yet")
+    none = OrganisationFactory.create(country=gt, name="Never")
+    CoalitionMembership.objects.create(organisation=member, status=Membership.OBSERVER, started_on=dt.date(2010, 1, 1),
+                                       ended_on=dt.date(2014, 12, 31))
+    CoalitionMembership.objects.create(organisation=member, status=Membership.MEMBER, started_on=dt.date(2015, 1, 1))
+    CoalitionMembership.objects.create(
+        organisation=former, status=Membership.PARTNER, started_on=dt.date(2015, 1, 1), ended_on=dt.date(2016, 1, 1)
+    )
+    CoalitionMembership.objects.create(organisation=future, status=Membership.MEMBER, started_on=dt.date(2999, 1, 1))
+
+    annotated = {o.pk: o for o in Organisation.objects.with_current_membership()}
+    assert {pk: o.current_membership_status for pk, o in annotated.items()} == {
+        member.pk: Membership.MEMBER, former.pk: None, future.pk: None, none.pk: None,
+    }
+    for organisation in Organisation.objects.all():  # the per-object method says the same
+        current = organisation.current_membership()
+        assert annotated[organisation.pk].current_membership_status == (current.status if current else None)
+    on_2012 = {o.pk: o.current_membership_status for o in Organisation.objects.with_current_membership(on=dt.date(2012, 6, 1))}
+    assert on_2012[member.pk] == Membership.OBSERVER and on_2012[former.pk] is None
+    with translation.override("en"):
+        assert annotated[member.pk].current_membership_label == "Member"
+        assert annotated[none.pk].current_membership_label == ""
+
+
+def test_the_kind_is_shown_by_its_translated_name(gt):
+    organisation = OrganisationFactory.create(country=gt, kind=OrganisationKind.CONSULATE)
+    with translation.override("en"):
+        assert organisation.get_kind_display() == "Consulate"
+    assert Organisation(kind="retired_kind").get_kind_display() == "retired_kind"
+
+
 def test_languages_are_shown_by_name(gt):
     person = PersonFactory.create(organisation=OrganisationFactory.create(country=gt), languages=["es", "en"])
     with translation.override("en"):

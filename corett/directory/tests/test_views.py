@@ -304,6 +304,23 @@ class TestOrganisationList:
         )
         assert b"<html" in restore.content
 
+    def test_the_filter_selects_keep_their_choice_their_labels_and_their_htmx_wiring(
+        self, client_as, observer_user, gt, hn
+    ):
+        page = client_as(observer_user).get(self.url, {"country": "HN", "kind": "consulate"}).content.decode()
+        select = page[page.index('<select name="country"'):]
+        select = select[: select.index("</select>")]
+        assert 'class="form-select"' in select and 'id="id_country"' in select
+        assert 'hx-get="/directory/organisations/"' in select and 'aria-controls="organisation-results"' in select
+        assert '<option value="HN" selected>' in select and '<option value="GT">' in select
+        assert '<option value="">' in select  # "All countries"
+        assert '<option value="consulate" selected>' in page
+
+    def test_every_row_links_to_its_organisation_and_country(self, client_as, observer_user, gt_org):
+        page = client_as(observer_user).get(self.url).content.decode()
+        assert f'href="{reverse("directory:organisation_detail", args=[gt_org.pk])}"' in page
+        assert f'href="{reverse("directory:country_detail", args=["GT"])}"' in page
+
     def test_contact_emails_are_mailto_links(self, client_as, observer_user, gt):
         OrganisationFactory.create(country=gt, email="info@svet.example.org")
         page = client_as(observer_user).get(self.url).content.decode()
@@ -318,7 +335,7 @@ class TestOrganisationList:
             )
         client = client_as(focal_gt)
         client.get(self.url)  # warm the session
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(10):
             response = client.get(self.url, {"membership": "member", "sort": "country"})
         assert len(response.context["page"].object_list) == 25
 
@@ -360,6 +377,34 @@ class TestPersonList:
         assert people(focal="on", country="HN") == {c}
         assert people(q=a.full_name) == {a}
 
+    def test_the_organisation_filter_is_a_hidden_input_named_in_the_results(
+        self, client_as, focal_gt, gt_org, gt_public
+    ):
+        other = OrganisationFactory.create(country=gt_org.country, name="Otra institución")
+        PersonFactory.create(organisation=other, full_name="Persona de Otra", visibility=Visibility.COALITION)
+        client = client_as(focal_gt)
+        page = client.get(self.url, {"organisation": gt_org.pk, "q": "Mario"}).content.decode()
+        # No <select> of every organisation: the filter travels as a hidden input...
+        assert 'id="id_organisation"' in page and 'type="hidden"' in page.split('id="id_organisation"')[0][-80:]
+        assert f'<option value="{other.pk}"' not in page
+        # ...and the results say which organisation, with a way back to all of them.
+        assert "Persona de Otra" not in page and gt_public.full_name in page
+        assert str(gt_org) in page
+        assert 'href="?q=Mario"' in page
+        unfiltered = client.get(self.url).content.decode()
+        assert "Persona de Otra" in unfiltered and 'href="?q=' not in unfiltered
+
+    def test_an_organisation_filter_it_may_not_use_is_reported_and_ignored(self, client_as, focal_gt, gt_public):
+        response = client_as(focal_gt).get(self.url, {"organisation": "999999"})
+        assert response.status_code == 200
+        assert "organisation" in response.context["form"].errors
+        assert 'role="alert"' in response.content.decode()
+        assert gt_public in response.context["page"].object_list
+
+    def test_the_organisation_page_links_to_its_people_in_the_list(self, client_as, focal_gt, gt_org, gt_public):
+        page = client_as(focal_gt).get(reverse("directory:organisation_detail", args=[gt_org.pk])).content.decode()
+        assert f'href="{self.url}?organisation={gt_org.pk}"' in page
+
     def test_htmx_gets_only_the_results(self, client_as, focal_gt, gt_public):
         partial = client_as(focal_gt).get(
             self.url, {"q": "Mario"}, headers={"HX-Request": "true", "HX-Target": "person-results"}
@@ -374,7 +419,7 @@ class TestPersonList:
             PersonFactory.create_batch(15, organisation=org, visibility=Visibility.COALITION)
         client = client_as(focal_gt)
         client.get(self.url)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(10):
             response = client.get(self.url, {"sort": "organisation"})
         assert len(response.context["page"].object_list) == 25
 
@@ -706,6 +751,15 @@ def test_the_navigation_links_resolve(client_as, focal_gt, gt):
     page = client_as(focal_gt).get(reverse("directory:country_list")).content.decode()
     for name in ("country_list", "organisation_list", "person_list", "offices"):
         assert f'href="{reverse(f"directory:{name}")}"' in page
+
+
+def test_the_navigation_marks_the_current_page_and_the_section(client_as, focal_gt, gt_org):
+    client = client_as(focal_gt)
+    page = client.get(reverse("directory:organisation_list")).content.decode()
+    assert 'class="nav-link active" href="/directory/organisations/" aria-current="page"' in page
+    assert 'class="nav-link" href="/directory/people/">' in page
+    detail = client.get(reverse("directory:organisation_detail", args=[gt_org.pk])).content.decode()
+    assert 'class="nav-link active" href="/directory/organisations/">' in detail
 
 
 def test_a_partner_in_honduras_sees_no_edit_controls(client_as, gt_org):
