@@ -101,11 +101,15 @@ class OfferedModelChoiceField(forms.ModelChoiceField):
     but may not use passes the form and reaches the service, whose ``policy.authorize`` refuses
     it with 403 and audits the attempt: tampering is answered as what it is, by the one module
     that decides, instead of being mistaken for a typing error.
+
+    The offer may be read with fewer columns than ``queryset`` (just what the labels show):
+    the directory offers thousands of records, while validation fetches the one chosen, whole.
     """
 
     iterator = _OfferedChoiceIterator
 
     def __init__(self, queryset: QuerySet, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", FastSelect)
         self.offered: list[Any] = []
         super().__init__(queryset, **kwargs)
 
@@ -115,6 +119,9 @@ class OfferedModelChoiceField(forms.ModelChoiceField):
 
 
 class OrganisationChoiceField(OfferedModelChoiceField):
+    # What the label reads: offer organisations fetched with ``.only(*LABEL_FIELDS)``.
+    LABEL_FIELDS = ("name", "acronym", "country__iso2")
+
     def label_from_instance(self, obj: Organisation) -> str:
         return f"{obj} · {obj.country.iso2}" if obj.country else str(obj)
 
@@ -215,7 +222,7 @@ class OrganisationForm(ServiceModelForm):
         if self.instance.pk is not None:
             organisations = organisations.exclude(pk=self.instance.pk)
         parent.queryset = organisations
-        parent.offer(organisations)
+        parent.offer(organisations.only(*parent.LABEL_FIELDS))
 
 
 class PersonForm(ServiceModelForm):
@@ -241,7 +248,10 @@ class PersonForm(ServiceModelForm):
         assert isinstance(field, OrganisationChoiceField)
         organisations = Organisation.objects.visible_to(user).select_related("country")
         field.queryset = organisations
-        field.offer(o for o in organisations if policy.can(user, "directory.add_person", o))
+        field.offer(
+            o for o in organisations.only(*field.LABEL_FIELDS)
+            if policy.can(user, "directory.add_person", o)
+        )
 
 
 class MembershipForm(ServiceModelForm):
@@ -269,16 +279,20 @@ class SecretariatTermForm(ServiceModelForm):
     class Meta:
         model = SecretariatTerm
         fields = ["organisation", "head", "started_on", "ended_on"]
+        field_classes = {"organisation": OrganisationChoiceField, "head": OfferedModelChoiceField}
         widgets = {"started_on": DATE_WIDGET, "ended_on": DATE_WIDGET}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organisation = self.fields["organisation"]
         head = self.fields["head"]
-        assert isinstance(organisation, forms.ModelChoiceField)
-        assert isinstance(head, forms.ModelChoiceField)
-        organisation.queryset = Organisation.objects.visible_to(user)
+        assert isinstance(organisation, OrganisationChoiceField)
+        assert isinstance(head, OfferedModelChoiceField)
+        organisations = Organisation.objects.visible_to(user).select_related("country")
+        organisation.queryset = organisations
+        organisation.offer(organisations.only(*organisation.LABEL_FIELDS))
         head.queryset = Person.objects.visible_to(user).select_related("organisation")
+        head.offer(Person.objects.visible_to(user).only("full_name"))
 
 
 # --- List filters ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -90,18 +91,19 @@ def test_the_current_membership_annotation_agrees_with_the_membership_history(gt
     )
     CoalitionMembership.objects.create(organisation=future, status=Membership.MEMBER, started_on=dt.date(2999, 1, 1))
 
-    annotated = {o.pk: o for o in Organisation.objects.with_current_membership()}
-    assert {pk: o.current_membership_status for pk, o in annotated.items()} == {
-        member.pk: Membership.MEMBER, former.pk: None, future.pk: None, none.pk: None,
-    }
+    def statuses(on=None) -> dict[int, str | None]:
+        annotated: list[Any] = list(Organisation.objects.with_current_membership(on=on))
+        return {o.pk: o.current_membership_status for o in annotated}
+
+    assert statuses() == {member.pk: Membership.MEMBER, former.pk: None, future.pk: None, none.pk: None}
     for organisation in Organisation.objects.all():  # the per-object method says the same
         current = organisation.current_membership()
-        assert annotated[organisation.pk].current_membership_status == (current.status if current else None)
-    on_2012 = {o.pk: o.current_membership_status for o in Organisation.objects.with_current_membership(on=dt.date(2012, 6, 1))}
+        assert statuses()[organisation.pk] == (current.status if current else None)
+    on_2012 = statuses(on=dt.date(2012, 6, 1))
     assert on_2012[member.pk] == Membership.OBSERVER and on_2012[former.pk] is None
     with translation.override("en"):
-        assert annotated[member.pk].current_membership_label == "Member"
-        assert annotated[none.pk].current_membership_label == ""
+        labels = {o.pk: o.current_membership_label for o in Organisation.objects.with_current_membership()}
+    assert labels[member.pk] == "Member" and labels[none.pk] == ""
 
 
 def test_the_kind_is_shown_by_its_translated_name(gt):

@@ -603,6 +603,12 @@ class TestPersonForms:
         offered = {o.country.iso2 for o in form.fields["organisation"].offered}
         assert offered == {"GT"}
 
+    def test_the_edit_form_shows_the_current_organisation_chosen(self, client_as, focal_gt, gt_org, gt_private):
+        OrganisationFactory.create(country=gt_org.country, name="Another <b>GT</b> body")
+        page = client_as(focal_gt).get(reverse("directory:person_edit", args=[gt_private.pk])).content.decode()
+        assert f'<option value="{gt_org.pk}" selected>{gt_org} · GT</option>' in page
+        assert "Another &lt;b&gt;GT&lt;/b&gt; body · GT</option>" in page  # labels are escaped
+
     def test_a_focal_point_adds_a_person_to_their_country(self, client_as, focal_gt, gt_org):
         response = client_as(focal_gt).post(
             reverse("directory:person_create"), _person_data(organisation=gt_org.pk, is_focal_point="on")
@@ -735,6 +741,9 @@ class TestCountryAndOfficeForms:
 
     def test_staff_record_and_edit_a_secretariat_term(self, client_as, secretariat_user, gt_org, gt_public):
         client = client_as(secretariat_user)
+        page = client.get(reverse("directory:secretariat_create")).content.decode()
+        assert f'<option value="{gt_public.pk}">{gt_public.full_name}</option>' in page
+        assert f'<option value="{gt_org.pk}">{gt_org} · GT</option>' in page
         data = {"organisation": gt_org.pk, "head": gt_public.pk, "started_on": "2024-01-01"}
         assert client.post(reverse("directory:secretariat_create"), data).status_code == 302
         term = SecretariatTerm.objects.get()
