@@ -223,3 +223,120 @@ def _view_audit(user: Any, obj: Any) -> bool:
 def _verify_audit(user: Any, obj: Any) -> bool:
     """Re-walking the whole hash chain is costly: administrators only, on demand."""
     return user.has_role(Role.ADMIN)
+
+
+# --- Repatriation cases -----------------------------------------------------------------------
+# Only case workers and case supervisors ever see a case: of the destination country, which owns
+# it, and of the country of origin from the formal request on. Nobody else (administrators,
+# the Secretariat, the Presidency, observers, other countries) learns that a case exists.
+# Partners see funding requests addressed to their organisation, never the case itself.
+
+CASE_ROLES = (Role.CASE_WORKER, Role.CASE_SUPERVISOR)
+
+
+def _case_side(user: Any, case: Any) -> str | None:
+    if not user.has_role(*CASE_ROLES) or user.country_id is None:
+        return None
+    if user.country_id == case.destination_country_id:
+        return "destination"
+    if user.country_id == case.origin_country_id and case.shared_with_origin_at is not None:
+        return "origin"
+    return None
+
+
+@rule("cases.view")
+def _view_case(user: Any, case: Any) -> bool:
+    if case is None:
+        return user.has_role(*CASE_ROLES)
+    return _case_side(user, case) is not None
+
+
+@scoping("cases.view")
+def _scope_cases(user: Any, qs: QuerySet) -> QuerySet:
+    if not user.has_role(*CASE_ROLES) or user.country_id is None:
+        return qs.none()
+    return qs.filter(
+        Q(destination_country_id=user.country_id)
+        | Q(origin_country_id=user.country_id, shared_with_origin_at__isnull=False)
+    )
+
+
+@rule("cases.view_identity")
+def _view_case_identity(user: Any, case: Any) -> bool:
+    return _case_side(user, case) is not None
+
+
+@rule("cases.create")
+def _create_case(user: Any, country: Any) -> bool:
+    """``country`` is the destination: a case is opened where the person was identified."""
+    return (
+        user.has_role(*CASE_ROLES)
+        and user.country_id is not None
+        and (country is None or country.pk == user.country_id)
+    )
+
+
+@rule("cases.change")
+def _change_case(user: Any, case: Any) -> bool:
+    return _case_side(user, case) == "destination"
+
+
+@rule("cases.transition_destination")
+def _transition_destination(user: Any, case: Any) -> bool:
+    return _case_side(user, case) == "destination"
+
+
+@rule("cases.transition_origin")
+def _transition_origin(user: Any, case: Any) -> bool:
+    return _case_side(user, case) == "origin"
+
+
+@rule("cases.approve")
+def _approve_case(user: Any, approval: Any) -> bool:
+    """A supervisor of the owning country decides; never on their own request."""
+    return (
+        user.has_role(Role.CASE_SUPERVISOR)
+        and _case_side(user, approval.case) == "destination"
+        and approval.requested_by_id != user.pk
+    )
+
+
+@rule("cases.report_follow_up")
+def _report_follow_up(user: Any, case: Any) -> bool:
+    return _case_side(user, case) == "origin"
+
+
+@rule("cases.export")
+def _export_cases(user: Any, obj: Any) -> bool:
+    return user.has_role(Role.CASE_SUPERVISOR)
+
+
+@rule("cases.view_funding")
+def _view_funding(user: Any, funding: Any) -> bool:
+    if funding is None:
+        return user.has_role(Role.PARTNER)
+    if user.has_role(Role.PARTNER):
+        return user.organisation_id is not None and funding.partner_id == user.organisation_id
+    return _case_side(user, funding.case) is not None
+
+
+@scoping("cases.view_funding")
+def _scope_funding(user: Any, qs: QuerySet) -> QuerySet:
+    mine = Q(pk__in=[])
+    if user.has_role(Role.PARTNER) and user.organisation_id is not None:
+        mine |= Q(partner_id=user.organisation_id)
+    if user.has_role(*CASE_ROLES) and user.country_id is not None:
+        mine |= Q(case__destination_country_id=user.country_id) | Q(
+            case__origin_country_id=user.country_id, case__shared_with_origin_at__isnull=False
+        )
+    return qs.filter(mine)
+
+
+@rule("cases.decide_funding")
+def _decide_funding(user: Any, funding: Any) -> bool:
+    """The partner commits, disburses or declines; the destination reconciles."""
+    return (
+        user.has_role(Role.PARTNER)
+        and user.organisation_id is not None
+        and funding.partner_id == user.organisation_id
+    )

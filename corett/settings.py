@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "corett.audit",
     "corett.accounts",
     "corett.directory",
+    "corett.cases",
     "corett.demo",
 ]
 

@@ -1,0 +1,323 @@
+"""Case workflows. Views, the API, commands and the demo call these functions, and nothing
+else writes a case. Each checks permission through the policy first (so that a refusal is
+audited even though the write is rolled back), then locks the case row, validates, writes and
+audits in one transaction. Audit entries name fields, never their values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from corett import policy
+from corett.audit.services import audit_log
+from corett.cases import protocol
+from corett.cases.models import (
+    IDENTITY_FIELDS,
+    Approval,
+    ApprovalState,
+    Case,
+    Consent,
+    CountryCaseSettings,
+    Flag,
+    FlagKind,
+    FollowUp,
+    FundingRequest,
+    FundingState,
+    RelatedPerson,
+    Stage,
+    StageChange,
+    Task,
+)
+from corett.lib import crypto
+
+# What may be set when a case is opened or edited; identity fields are among them.
+CASE_FIELDS = (
+    "identifying_organisation", "origin_country", *IDENTITY_FIELDS[:-1], "estimated_age",
+    "age_verified", "sex", "citizenships", "languages", "identified_on", "trafficking_status",
+    "status_decided_by", "forms_of_exploitation", "methods_of_control", "recruiter_relationship",
+    "risk_level",
+)
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.casefold().split())
+
+
+def match_key_for(case: Case) -> str:
+    """Keyed hash of normalised full name, birth date (or nothing) and first citizenship."""
+    if not (case.given_name and case.family_name and case.citizenships):
+        return ""
+    born = case.birth_date.isoformat() if case.birth_date else ""
+    basis = f"{_normalise(case.given_name)}|{_normalise(case.family_name)}|{born}|{sorted(case.citizenships)[0]}"
+    return crypto.blind_index(basis, "cases.case.match")
+
+
+def _lock(case: Case) -> Case:
+    """The case row, locked for this transaction (and its related rows fresh)."""
+    return Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+
+
+def _plan_tasks(case: Case) -> None:
+    settings_row = CountryCaseSettings.objects.filter(country_id=case.destination_country_id).first()
+    days = settings_row.days_for(case.stage) if settings_row else CountryCaseSettings.DEFAULT_STAGE_DAYS
+    Task.objects.filter(case=case, done_at__isnull=True).exclude(stage=case.stage).update(done_at=timezone.now())
+    if case.stage in (Stage.CLOSED, Stage.CANCELLED, Stage.ALTERNATIVE_SOLUTION, Stage.SUSPENDED):
+        return
+    Task.objects.create(
+        case=case, stage=case.stage, title=case.get_stage_display(),
+        due_on=timezone.localdate() + dt.timedelta(days=days),
+    )
+
+
+def _flag_duplicates(case: Case) -> None:
+    """Flag both cases when the same person appears in another country's case."""
+    if not case.match_key:
+        return
+    others = Case.objects.filter(match_key=case.match_key).exclude(pk=case.pk).exclude(
+        destination_country_id=case.destination_country_id
+    )
+    for other in others:
+        for target in (case, other):
+            if not target.flags.filter(kind=FlagKind.POSSIBLE_DUPLICATE, resolved_at__isnull=True).exists():
+                Flag.objects.create(case=target, kind=FlagKind.POSSIBLE_DUPLICATE)
+                audit_log(actor=None, username="system", action="cases.flag.duplicate", obj=target,
+                          country=target.destination_country.iso2)
+
+
+def case_open(*, actor: Any, destination_country: Any, data: Mapping[str, Any]) -> Case:
+    policy.authorize(actor, "cases.create", destination_country)
+    with transaction.atomic():
+        case = Case(destination_country=destination_country, created_by=actor)
+        for name, value in data.items():
+            if name not in CASE_FIELDS:
+                raise ValueError(f"{name} cannot be set on a case")
+            setattr(case, name, value)
+        case.full_clean(exclude=["match_key"])
+        case.match_key = match_key_for(case)
+        case.save()
+        StageChange.objects.create(case=case, from_stage=case.stage, to_stage=case.stage, transition="open", by=actor)
+        _plan_tasks(case)
+        if case.is_child:
+            Flag.objects.create(case=case, kind=FlagKind.URGENT_CHILD, raised_by=actor)
+        audit_log(actor=actor, action="cases.case.create", obj=case, country=destination_country.iso2,
+                  changed_fields=list(data))
+        _flag_duplicates(case)
+    return case
+
+
+def case_update(*, actor: Any, case: Case, data: Mapping[str, Any]) -> Case:
+    policy.authorize(actor, "cases.change", case)
+    with transaction.atomic():
+        case = _lock(case)
+        changed = []
+        for name, value in data.items():
+            if name not in CASE_FIELDS:
+                raise ValueError(f"{name} cannot be set on a case")
+            if getattr(case, name) != value:
+                setattr(case, name, value)
+                changed.append(name)
+        if not changed:
+            return case
+        case.full_clean(exclude=["match_key"])
+        case.match_key = match_key_for(case)
+        case.save()
+        audit_log(actor=actor, action="cases.case.update", obj=case, country=case.destination_country.iso2,
+                  changed_fields=changed)
+        _flag_duplicates(case)
+    return case
+
+
+def case_transition(*, actor: Any, case: Case, name: str, data: Mapping[str, Any] | None = None) -> Case:
+    """Move the case along the protocol; TransitionRefused names every unmet guard."""
+    data = dict(data or {})
+    transition = protocol.TRANSITIONS.get(name)
+    side_action = (
+        "cases.transition_origin" if transition and transition.side == protocol.ORIGIN
+        else "cases.transition_destination"
+    )
+    policy.authorize(actor, side_action, case)
+    with transaction.atomic():
+        case = _lock(case)
+        transition = protocol.check(case, name, data)
+        source, target = case.stage, protocol.target_of(case, transition)
+        case.stage = target
+        update = ["stage", "updated_at"]
+        if name == "suspend":
+            case.resume_stage = source
+            update.append("resume_stage")
+        if name == "request_origin":
+            case.shared_with_origin_at = timezone.now()
+            update.append("shared_with_origin_at")
+        if name == "decline":
+            case.origin_decline_reason = str(data["reason"])
+            update.append("origin_decline_reason")
+        if name == "choose_alternative":
+            case.alternative_solution = str(data["alternative"])
+            case.full_clean(exclude=["match_key"])
+            update.append("alternative_solution")
+        if target == Stage.CLOSED:
+            case.closed_at = timezone.now()
+            update.append("closed_at")
+        if name == "reopen":
+            case.closed_at = None
+            update.append("closed_at")
+        case.save(update_fields=update)
+        StageChange.objects.create(case=case, from_stage=source, to_stage=target, transition=name, by=actor)
+        _plan_tasks(case)
+        if name == "start_reintegration":
+            _plan_follow_ups(case)
+        audit_log(
+            actor=actor, action=f"cases.transition.{name}", obj=case, country=case.destination_country.iso2,
+            changed_fields=[f for f in update if f != "updated_at"],
+            extra={"from": source, "to": target},
+        )
+    return case
+
+
+def _plan_follow_ups(case: Case) -> None:
+    settings_row = CountryCaseSettings.objects.filter(country_id=case.origin_country_id).first()
+    months = settings_row.follow_ups() if settings_row else list(CountryCaseSettings.DEFAULT_FOLLOW_UPS)
+    start = timezone.localdate()
+    for m in months:
+        year, month = divmod(start.month - 1 + m, 12)
+        due = start.replace(year=start.year + year, month=month + 1, day=min(start.day, 28))
+        FollowUp.objects.get_or_create(case=case, months_after_return=m, defaults={"due_on": due})
+
+
+def consent_record(*, actor: Any, case: Case, purpose: str, given_by: str) -> Consent:
+    policy.authorize(actor, "cases.change", case)
+    with transaction.atomic():
+        consent = Consent(case=case, purpose=purpose, given_by=given_by, recorded_by=actor)
+        consent.full_clean()
+        consent.save()
+        audit_log(actor=actor, action="cases.consent.record", obj=case, country=case.destination_country.iso2,
+                  extra={"purpose": purpose, "given_by": given_by})
+    return consent
+
+
+def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
+    policy.authorize(actor, "cases.change", consent.case)
+    with transaction.atomic():
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+        audit_log(actor=actor, action="cases.consent.withdraw", obj=consent.case,
+                  country=consent.case.destination_country.iso2, extra={"purpose": consent.purpose})
+    return consent
+
+
+def related_person_add(*, actor: Any, case: Case, data: Mapping[str, Any]) -> RelatedPerson:
+    policy.authorize(actor, "cases.change", case)
+    with transaction.atomic():
+        person = RelatedPerson(case=case, **data)
+        person.full_clean()
+        person.save()
+        audit_log(actor=actor, action="cases.related_person.create", obj=case,
+                  country=case.destination_country.iso2, changed_fields=list(data), extra={"role": person.role})
+    return person
+
+
+def origin_contacts_set(*, actor: Any, case: Case, contact: Any, alternate: Any) -> Case:
+    policy.authorize(actor, "cases.transition_origin", case)
+    with transaction.atomic():
+        case = _lock(case)
+        for person in (contact, alternate):
+            if person.organisation.country_id != case.origin_country_id:
+                from django.core.exceptions import ValidationError
+                from django.utils.translation import gettext as _
+
+                raise ValidationError(_("The contacts must work in the country of origin."))
+        case.origin_contact, case.origin_alternate = contact, alternate
+        case.save(update_fields=["origin_contact", "origin_alternate", "updated_at"])
+        audit_log(actor=actor, action="cases.origin_contacts.set", obj=case,
+                  country=case.destination_country.iso2, changed_fields=["origin_contact", "origin_alternate"])
+    return case
+
+
+def approval_request(*, actor: Any, case: Case, kind: str) -> Approval:
+    policy.authorize(actor, "cases.change", case)
+    with transaction.atomic():
+        approval = Approval(case=case, kind=kind, requested_by=actor)
+        approval.full_clean()
+        approval.save()
+        audit_log(actor=actor, action="cases.approval.request", obj=case,
+                  country=case.destination_country.iso2, extra={"kind": kind})
+    return approval
+
+
+def approval_decide(*, actor: Any, approval: Approval, approve: bool) -> Approval:
+    policy.authorize(actor, "cases.approve", approval)
+    with transaction.atomic():
+        approval = Approval.objects.select_for_update().get(pk=approval.pk)
+        if approval.state != ApprovalState.PENDING:
+            from django.core.exceptions import ValidationError
+            from django.utils.translation import gettext as _
+
+            raise ValidationError(_("This request has already been decided."))
+        approval.state = ApprovalState.APPROVED if approve else ApprovalState.REJECTED
+        approval.decided_by, approval.decided_at = actor, timezone.now()
+        approval.save(update_fields=["state", "decided_by", "decided_at"])
+        audit_log(actor=actor, action="cases.approval.decide", obj=approval.case,
+                  country=approval.case.destination_country.iso2,
+                  extra={"kind": approval.kind, "state": approval.state})
+    return approval
+
+
+def funding_request_create(*, actor: Any, case: Case, partner: Any, data: Mapping[str, Any]) -> FundingRequest:
+    policy.authorize(actor, "cases.change", case)
+    with transaction.atomic():
+        funding = FundingRequest(case=case, partner=partner, requested_by=actor, **data)
+        funding.full_clean()
+        funding.save()
+        audit_log(actor=actor, action="cases.funding.request", obj=case,
+                  country=case.destination_country.iso2, extra={"partner": partner.pk})
+    return funding
+
+
+FUNDING_STEPS: dict[str, set[str]] = {
+    FundingState.REQUESTED: {FundingState.COMMITTED, FundingState.DECLINED},
+    FundingState.COMMITTED: {FundingState.DISBURSED},
+    FundingState.DISBURSED: {FundingState.RECONCILED},
+}
+
+
+def funding_request_advance(*, actor: Any, funding: FundingRequest, state: str) -> FundingRequest:
+    """The partner commits, declines, disburses; the funds are reconciled at the end."""
+    policy.authorize(actor, "cases.decide_funding", funding)
+    with transaction.atomic():
+        funding = FundingRequest.objects.select_for_update().get(pk=funding.pk)
+        if state not in FUNDING_STEPS.get(funding.state, set()):
+            from django.core.exceptions import ValidationError
+            from django.utils.translation import gettext as _
+
+            raise ValidationError(_("A funding request cannot move from “%(from)s” to “%(to)s”.") % {
+                "from": funding.get_state_display(), "to": FundingState(state).label})
+        funding.state = state
+        funding.save(update_fields=["state", "updated_at"])
+        audit_log(actor=actor, action="cases.funding.advance", obj=funding.case,
+                  country=funding.case.destination_country.iso2, extra={"state": state})
+    return funding
+
+
+def follow_up_report(*, actor: Any, follow_up: FollowUp, report: str, reported_on: dt.date) -> FollowUp:
+    policy.authorize(actor, "cases.report_follow_up", follow_up.case)
+    with transaction.atomic():
+        follow_up.report, follow_up.reported_on, follow_up.reported_by = report, reported_on, actor
+        follow_up.full_clean()
+        follow_up.save()
+        audit_log(actor=actor, action="cases.follow_up.report", obj=follow_up.case,
+                  country=follow_up.case.destination_country.iso2, changed_fields=["report", "reported_on"])
+    return follow_up
+
+
+def case_read(*, actor: Any, case: Case, identity: bool) -> None:
+    """Record that someone looked at a case (and whether its identity was shown)."""
+    audit_log(actor=actor, action="cases.case.view", obj=case, country=case.destination_country.iso2,
+              extra={"identity": identity})
