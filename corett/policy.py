@@ -306,6 +306,12 @@ def _report_follow_up(user: Any, case: Any) -> bool:
     return _case_side(user, case) == "origin"
 
 
+@rule("cases.view_access_log")
+def _view_case_access_log(user: Any, case: Any) -> bool:
+    """Each case shows its own access log to its owners: the destination country's side."""
+    return _case_side(user, case) == "destination"
+
+
 @rule("cases.export")
 def _export_cases(user: Any, obj: Any) -> bool:
     return user.has_role(Role.CASE_SUPERVISOR)

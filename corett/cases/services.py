@@ -321,3 +321,22 @@ def case_read(*, actor: Any, case: Case, identity: bool) -> None:
     """Record that someone looked at a case (and whether its identity was shown)."""
     audit_log(actor=actor, action="cases.case.view", obj=case, country=case.destination_country.iso2,
               extra={"identity": identity})
+
+
+def flag_resolve(*, actor: Any, flag: Flag, resolution: str) -> Flag:
+    """The owners close a flag (an urgent child placed, a duplicate ruled out), saying how."""
+    policy.authorize(actor, "cases.change", flag.case)
+    with transaction.atomic():
+        flag = Flag.objects.select_for_update(of=("self",)).select_related("case__destination_country").get(pk=flag.pk)
+        if flag.resolved_at is not None:
+            from django.core.exceptions import ValidationError
+            from django.utils.translation import gettext as _
+
+            raise ValidationError(_("This flag has already been resolved."))
+        flag.resolution, flag.resolved_at = resolution, timezone.now()
+        flag.full_clean()
+        flag.save(update_fields=["resolution", "resolved_at"])
+        audit_log(actor=actor, action="cases.flag.resolve", obj=flag.case,
+                  country=flag.case.destination_country.iso2, changed_fields=["resolution"],
+                  extra={"kind": flag.kind})
+    return flag
