@@ -310,6 +310,8 @@ class Person(models.Model):
                 name="person_focal_first_idx",
             ),
             models.Index(fields=["full_name", "id"], name="person_name_idx"),
+            # Counting the people a national user may see reads this index, not the table.
+            models.Index(fields=["organisation", "visibility"], name="person_scope_idx"),
         ]
 
     def __str__(self) -> str:
