@@ -34,6 +34,7 @@ from corett.cases.models import (
     StageChange,
     Task,
 )
+from corett.core.request_context import RequestMeta, reset_request_meta, set_request_meta
 from corett.lib import crypto
 
 # What may be set when a case is opened or edited; identity fields are among them.
@@ -46,17 +47,24 @@ CASE_FIELDS = (
 
 
 def _normalise(text: str) -> str:
+    """Case, accents, punctuation and spacing removed: "  María-José  PEÑA " -> "maria jose pena"."""
     text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 
 
 def match_key_for(case: Case) -> str:
-    """Keyed hash of normalised full name, birth date (or nothing) and first citizenship."""
-    if not (case.given_name and case.family_name and case.citizenships):
+    """Keyed hash of the normalised full name, the birth date and the first citizenship.
+
+    Given and family names are joined, so two countries that split a double surname
+    differently still match. Without a birth date there is no key: a name and a nationality
+    alone would flag every namesake.
+    """
+    name = _normalise(f"{case.given_name or ''} {case.family_name or ''}")
+    citizenships = sorted(str(c).strip().upper() for c in case.citizenships or [] if str(c).strip())
+    if not (case.given_name and case.family_name and case.birth_date and citizenships and name):
         return ""
-    born = case.birth_date.isoformat() if case.birth_date else ""
-    basis = f"{_normalise(case.given_name)}|{_normalise(case.family_name)}|{born}|{sorted(case.citizenships)[0]}"
+    basis = f"{name}|{case.birth_date.isoformat()}|{citizenships[0]}"
     return crypto.blind_index(basis, "cases.case.match")
 
 
@@ -88,8 +96,15 @@ def _flag_duplicates(case: Case) -> None:
         for target in (case, other):
             if not target.flags.filter(kind=FlagKind.POSSIBLE_DUPLICATE, resolved_at__isnull=True).exists():
                 Flag.objects.create(case=target, kind=FlagKind.POSSIBLE_DUPLICATE)
-                audit_log(actor=None, username="system", action="cases.flag.duplicate", obj=target,
-                          country=target.destination_country.iso2)
+                # The system raises the flag, not this request: the entry lands in the other
+                # country's access log, which must not learn the IP address or browser of the
+                # case worker whose edit found the match.
+                token = set_request_meta(RequestMeta())
+                try:
+                    audit_log(actor=None, username="system", action="cases.flag.duplicate", obj=target,
+                              country=target.destination_country.iso2)
+                finally:
+                    reset_request_meta(token)
 
 
 def case_open(*, actor: Any, destination_country: Any, data: Mapping[str, Any]) -> Case:
@@ -340,3 +355,67 @@ def flag_resolve(*, actor: Any, flag: Flag, resolution: str) -> Flag:
                   country=flag.case.destination_country.iso2, changed_fields=["resolution"],
                   extra={"kind": flag.kind})
     return flag
+
+
+def case_purge_identity(*, case: Case) -> list[str]:
+    """Erase the identifying data of a finished case after the retention period.
+
+    Every encrypted field of the case and of the rows attached to it (related people,
+    follow-up reports, and any other model that points at the case) is set to None, and so is
+    the duplicate-matching key, which is derived from the identity. The case row and what the
+    protocol and statistics need stay: the record is deactivated, never deleted. Called by
+    ``corett purge-closed`` (the system, not a user); audited with field names only. Returns the
+    names of the fields erased (empty when there was nothing left to erase).
+    """
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from corett.cases.models import FINAL_STAGES
+    from corett.lib.fields import encrypted_fields, models_with_encrypted_fields
+
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related("destination_country").get(pk=case.pk)
+        if case.stage not in FINAL_STAGES:
+            raise ValidationError(_("Only a closed, cancelled or resolved case can have its identity erased."))
+        erased: list[str] = []
+        # Read the stored (sealed) values, never open them: erasing needs no decryption.
+        own = [f for f in encrypted_fields(Case) if case.__dict__.get(f.attname) is not None]
+        for f in own:
+            setattr(case, f.attname, None)
+            erased.append(f.name)
+        related: dict[str, int] = {}
+        for model in models_with_encrypted_fields():
+            links = [
+                f.name for f in model._meta.concrete_fields
+                if f.is_relation and f.related_model is Case
+            ]
+            names = [f.attname for f in encrypted_fields(model)]
+            for link in links:
+                rows = model._base_manager.filter(**{link: case})
+                held = [n for n in names if rows.filter(**{f"{n}__isnull": False}).exists()]
+                if held:
+                    related[model._meta.label_lower] = rows.update(**dict.fromkeys(names))
+                    erased.extend(f"{model._meta.model_name}.{n}" for n in held)
+        if not erased and case.identity_purged_at is not None:
+            return []
+        now = timezone.now()
+        case.match_key = ""
+        case.identity_purged_at = now
+        case.deactivated_at = case.deactivated_at or now
+        case.save(update_fields=[*(f.attname for f in own), "match_key", "identity_purged_at", "deactivated_at"])
+        audit_log(actor=None, username="system", action="cases.case.purge_identity", obj=case,
+                  country=case.destination_country.iso2, changed_fields=erased,
+                  extra={"related_rows": related})
+    return erased
+
+
+def case_accept(*, actor: Any, case: Case, contact: Any = None, alternate: Any = None) -> Case:
+    """The country of origin accepts the return, naming its contact and alternate (unless it
+    named them before) in the same step: either both are recorded and the case moves on, or,
+    when a guard refuses, nothing changes."""
+    # Asked before the transaction, so that a refusal's audit entry is not rolled back with it.
+    policy.authorize(actor, "cases.transition_origin", case)
+    with transaction.atomic():
+        if contact is not None or alternate is not None:
+            case = origin_contacts_set(actor=actor, case=case, contact=contact, alternate=alternate)
+        return case_transition(actor=actor, case=case, name="accept")

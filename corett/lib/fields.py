@@ -8,6 +8,10 @@ field fails authentication instead of silently showing the wrong person's data.
 
 Encrypted fields cannot be filtered or ordered on (their ciphertext is random). Exact-match
 search goes through a blind index (``crypto.blind_index``) kept in a separate column.
+
+Serialisation (``dumpdata``, DRF's ``ModelField``) writes the sealed value, marked with
+``SEALED_PREFIX``; ``loaddata`` reads it back as sealed, so a dump restores into a database
+served by the same key ring and never holds cleartext.
 """
 
 from __future__ import annotations
@@ -16,14 +20,22 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models, transaction
+from django.db.models.query_utils import DeferredAttribute
+from django.utils.dateparse import parse_date
+from django.utils.encoding import is_protected_type
+from django.utils.translation import gettext_lazy as _
 
 from corett.lib import crypto
 
 KINDS = ("text", "date", "json", "bytes")
+# How a sealed value is written by serialisers: "sealed:" and the blob in hex. No plain value
+# may look like this (EncryptedField.clean refuses it), so loaddata can tell them apart.
+SEALED_PREFIX = "sealed:"
 
 
 class Sealed(bytes):
@@ -31,6 +43,26 @@ class Sealed(bytes):
 
     def __repr__(self) -> str:  # a sealed value never prints its bytes
         return f"<Sealed {len(self)} bytes>"
+
+    __str__ = __repr__
+
+    def serialised(self) -> str:
+        return SEALED_PREFIX + self.hex()
+
+    @classmethod
+    def from_serialised(cls, text: str) -> Sealed | None:
+        """The sealed value written by ``serialised()``, or None if ``text`` is not one."""
+        if not text.startswith(SEALED_PREFIX):
+            return None
+        try:
+            raw = bytes.fromhex(text[len(SEALED_PREFIX) :])
+        except ValueError:
+            return None
+        try:
+            crypto.key_ring().key_id_of(raw)
+        except crypto.DecryptionError:
+            return None
+        return cls(raw)
 
 
 def _to_bytes(kind: str, value: Any) -> bytes:
@@ -55,14 +87,16 @@ def _from_bytes(kind: str, raw: bytes) -> Any:
     return raw
 
 
-class _Descriptor:
-    def __init__(self, field: EncryptedField) -> None:
-        self.field = field
+class _Descriptor(DeferredAttribute):
+    """Decrypts on first read; a deferred column (``.defer()``, ``.only()``) is fetched first,
+    as for any Django field, instead of reading as None."""
 
-    def __get__(self, instance: Any, owner: Any = None) -> Any:
+    field: EncryptedField
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
         if instance is None:
             return self
-        value = instance.__dict__.get(self.field.attname)
+        value = super().__get__(instance, cls)
         if isinstance(value, Sealed):
             value = self.field.open(instance, value)
             instance.__dict__[self.field.attname] = value
@@ -102,7 +136,9 @@ class EncryptedField(models.BinaryField):
         record = getattr(instance, "uuid", None)
         if record is None:
             raise FieldError(f"{type(instance).__name__} needs a uuid to hold encrypted fields.")
-        return f"{instance._meta.label_lower}:{self.name}:{record}".encode()
+        # The model that defines the column, not the instance's class: a proxy or a child model
+        # reads the same row and must produce the same associated data.
+        return f"{self.model._meta.label_lower}:{self.name}:{record}".encode()
 
     def open(self, instance: Any, sealed: bytes) -> Any:
         return _from_bytes(self.kind, crypto.decrypt(bytes(sealed), self.aad(instance)))
@@ -113,8 +149,32 @@ class EncryptedField(models.BinaryField):
         return Sealed(crypto.encrypt(_to_bytes(self.kind, value), self.aad(instance)))
 
     def to_python(self, value):
-        # BinaryField would read a string as base64; here the Python value is the plain value.
+        # BinaryField would read a string as base64; here the Python value is the plain value,
+        # except what a serialiser wrote (loaddata), which stays sealed.
+        if isinstance(value, str):
+            sealed = Sealed.from_serialised(value)
+            if sealed is not None:
+                return sealed
+        if self.kind == "date" and value not in (None, ""):
+            if isinstance(value, dt.datetime):
+                raise ValidationError(_("Enter a valid date."), code="invalid")
+            if isinstance(value, dt.date):
+                return value
+            try:
+                parsed = parse_date(str(value))
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                raise ValidationError(_("Enter a valid date."), code="invalid")
+            return parsed
         return value
+
+    def clean(self, value, model_instance):
+        # A typed value that mimics a serialised sealed one would be stored as if it were
+        # ciphertext, and fail to open on every later read.
+        if isinstance(value, str) and Sealed.from_serialised(value) is not None:
+            raise ValidationError(_("This value is not allowed."), code="invalid")
+        return super().clean(value, model_instance)
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else Sealed(bytes(value))
@@ -137,11 +197,23 @@ class EncryptedField(models.BinaryField):
         value = self.get_prep_value(value) if not prepared else value
         return None if value is None else connection.Database.Binary(value)
 
+    def value_from_object(self, obj):
+        # Forms (model_to_dict) need the plain value. Serialisers (dumpdata, DRF's ModelField)
+        # pass "protected types" (dates, numbers) through as they are, and call value_to_string
+        # for anything else: so a date or JSON scalar is handed out as text, never as a type a
+        # serialiser would copy into its output in clear.
+        value = getattr(obj, self.attname)
+        if value is None or not is_protected_type(value):
+            return value
+        return value.isoformat() if isinstance(value, dt.date) else json.dumps(value)
+
     def value_to_string(self, obj):
-        # Serialisation (dumpdata) never writes cleartext.
+        # Serialisation (dumpdata) never writes cleartext: the sealed value, marked as such.
         raw = obj.__dict__.get(self.attname)
+        if raw is None and self.attname not in obj.__dict__:
+            raw = getattr(obj, self.attname)  # deferred: fetch (and open) it
         sealed = raw if isinstance(raw, Sealed) or raw is None else self.seal(obj, raw)
-        return "" if sealed is None else sealed.hex()
+        return "" if sealed is None else sealed.serialised()
 
 
 class EncryptedModel(models.Model):
@@ -163,37 +235,103 @@ def models_with_encrypted_fields() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if encrypted_fields(m)]
 
 
-def rotate(model: type[models.Model], *, batch_size: int = 500) -> Iterator[int]:
-    """Re-seal every value of ``model`` not sealed with the current key; yield counts per batch.
+@dataclass
+class RotationBatch:
+    """What one batch of ``rotate`` did: rows read, rows and values re-sealed, and the primary
+    keys of rows holding a value that could not be opened (left as they were)."""
 
-    Runs online: each batch is its own short transaction, rows are read again under a lock so a
-    concurrent edit is never overwritten with older data, and old keys stay in the ring until
-    the rotation has finished, so every value stays readable throughout.
-    """
-    ring = crypto.key_ring()
-    fields = encrypted_fields(model)
-    names = [f.attname for f in fields]
+    checked: int = 0
+    rows: int = 0
+    values: int = 0
+    unreadable: list[Any] = field(default_factory=list)
+
+
+def _stale(obj: models.Model, fields: list[EncryptedField], ring: crypto.KeyRing) -> list[EncryptedField]:
+    stale = []
+    for f in fields:
+        raw = obj.__dict__.get(f.attname)
+        if not isinstance(raw, Sealed):
+            continue
+        try:
+            kid = ring.key_id_of(raw)
+        except crypto.DecryptionError:
+            kid = None
+        if kid != ring.current_id:
+            stale.append(f)
+    return stale
+
+
+def _pages(model: type[models.Model], batch_size: int) -> Iterator[list[Any]]:
     last_pk: Any = None
     while True:
-        page = model._default_manager.order_by("pk")
+        page = model._base_manager.order_by("pk")
         if last_pk is not None:
             page = page.filter(pk__gt=last_pk)
         pks = list(page.values_list("pk", flat=True)[:batch_size])
         if not pks:
             return
         last_pk = pks[-1]
-        resealed = 0
+        yield pks
+
+
+def rotate(
+    model: type[models.Model], *, batch_size: int = 500, dry_run: bool = False
+) -> Iterator[RotationBatch]:
+    """Re-seal every value of ``model`` not sealed with the current key; report each batch.
+
+    Runs online: each batch is its own short transaction, rows are read again under a lock so a
+    concurrent edit is never overwritten with older data, and old keys stay in the ring until
+    the rotation has finished, so every value stays readable throughout. Only the stale columns
+    are written (not ``updated_at``): a rotation is not an edit. A value that cannot be opened
+    (unknown key, tampered) is left untouched and reported, never replaced. ``dry_run`` opens and
+    counts what would be re-sealed, and writes nothing.
+    """
+    ring = crypto.key_ring()
+    fields = encrypted_fields(model)
+    names = [f.attname for f in fields]
+    for pks in _pages(model, batch_size):
+        batch = RotationBatch()
         with transaction.atomic():
-            for obj in model._default_manager.select_for_update().filter(pk__in=pks).only("pk", "uuid", *names):
-                stale = [
-                    f for f in fields
-                    if isinstance(obj.__dict__.get(f.attname), Sealed)
-                    and ring.key_id_of(obj.__dict__[f.attname]) != ring.current_id
-                ]
+            # The base manager: a default manager that hides rows (deactivated ones) must not
+            # leave them under a key about to leave the ring.
+            rows = model._base_manager.filter(pk__in=pks).only("pk", "uuid", *names)
+            if not dry_run:
+                rows = rows.select_for_update()
+            for obj in rows:
+                batch.checked += 1
+                stale = _stale(obj, fields, ring)
                 if not stale:
                     continue
-                for f in stale:
-                    getattr(obj, f.attname)  # decrypt under the old key; pre_save re-seals
+                try:
+                    for f in stale:
+                        getattr(obj, f.attname)  # open under the old key; pre_save re-seals
+                except crypto.DecryptionError:
+                    batch.unreadable.append(obj.pk)
+                    continue
+                if dry_run:
+                    batch.rows += 1
+                    batch.values += len(stale)
+                    continue
                 obj.save(update_fields=[f.attname for f in stale])
-                resealed += 1
-        yield resealed
+                batch.rows += 1
+                batch.values += len(stale)
+        yield batch
+
+
+def key_usage(model: type[models.Model], *, batch_size: int = 2000) -> dict[str, int]:
+    """How many stored values of ``model`` each key id sealed (read from the blob headers,
+    nothing is decrypted): shows whether an old key may leave the ring."""
+    names = [f.attname for f in encrypted_fields(model)]
+    counts: dict[str, int] = {}
+    ring = crypto.key_ring()
+    for pks in _pages(model, batch_size):
+        for values in model._base_manager.filter(pk__in=pks).values_list(*names):
+            for raw in values:
+                if raw is None:
+                    continue
+                try:
+                    kid = ring.key_id_of(bytes(raw))
+                except crypto.DecryptionError:
+                    kid = "?"
+                counts[kid] = counts.get(kid, 0) + 1
+    return counts
