@@ -20,8 +20,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from corett.accounts.models import ApiToken
 from corett.accounts.roles import Role
 from corett.audit.services import audit_log
+from corett.cases import services as case_services
+from corett.cases.models import FollowUp, Stage
 from corett.directory.models import CoalitionMembership, SecretariatTerm, Visibility
 from corett.testing import factories
+from corett.testing.cases import case_actors, case_data, case_in_stage, funding_request
 
 ALL = frozenset(Role)
 NONE: frozenset[Role] = frozenset()
@@ -30,6 +33,7 @@ REGIONAL = STAFF | {Role.PRESIDENCY}
 EDITORS = STAFF | {Role.FOCAL_POINT}
 EXPORTERS = REGIONAL | {Role.FOCAL_POINT}
 ADMIN = frozenset({Role.ADMIN})
+CASE = frozenset({Role.CASE_WORKER, Role.CASE_SUPERVISOR})
 OPTIONAL_2FA = ALL - {Role.ADMIN, Role.CASE_WORKER, Role.CASE_SUPERVISOR}
 
 
@@ -44,6 +48,19 @@ class World:
     secretariat: Any
     audit_entry: Any
     token: Any
+    # A Honduran child identified in Guatemala, at the first stage ("identified"): Guatemala owns
+    # it and Honduras, the country of origin, must not even learn it exists (404) until the
+    # formal request. It holds a consent (to share with a funder: "protect" still fails its
+    # guard, so POSTing it changes nothing), a pending approval, a flag and a funding request.
+    case: Any
+    consent: Any
+    approval: Any
+    flag: Any
+    funding: Any
+    # Another child's case, formally requested to Honduras ("requested_to_origin"): the origin's
+    # own URLs (contacts, follow-up reports) are Honduras's to use, and refused to Guatemala.
+    shared_case: Any
+    follow_up: Any
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,10 @@ def org(w: World) -> dict:
 
 def person(w: World) -> dict:
     return {"pk": w.person.pk}
+
+
+def case(w: World, **more: Any) -> dict:
+    return {"code": w.case.code, **more}
 
 
 MATRIX: dict[str, Entry] = {
@@ -123,6 +144,45 @@ MATRIX: dict[str, Entry] = {
     "audit:entry_list": Entry(ADMIN),
     "audit:entry_detail": Entry(ADMIN, kwargs=lambda w: {"pk": w.audit_entry.pk}),
     "audit:verify": Entry(ADMIN, method="post"),
+    # Repatriation cases: case workers and supervisors of the two countries only, and Honduras
+    # (the "other" country here is the origin) not before the formal request. Everyone else
+    # gets 404 on a case's URLs: a case's existence does not leak.
+    "cases:list": Entry(CASE),
+    "cases:overdue": Entry(CASE),
+    "cases:open": Entry(CASE),
+    "cases:detail": Entry(CASE, NONE, kwargs=case),
+    "cases:edit": Entry(CASE, NONE, kwargs=case),
+    "cases:transition": Entry(CASE, NONE, method="post", kwargs=lambda w: case(w, name="protect")),
+    "cases:consent_add": Entry(
+        CASE, NONE, method="post", kwargs=case, data=lambda w: {"purpose": "return", "given_by": "guardian"}
+    ),
+    "cases:consent_withdraw": Entry(CASE, NONE, method="post", kwargs=lambda w: case(w, pk=w.consent.pk)),
+    "cases:related_person_add": Entry(
+        CASE, NONE, method="post", kwargs=case, data=lambda w: {"role": "escort", "full_name": "Escolta"}
+    ),
+    "cases:approval_request": Entry(CASE, NONE, method="post", kwargs=case, data=lambda w: {"kind": "closure"}),
+    # Only a supervisor of the owning country decides, and never on their own request.
+    "cases:approval_decide": Entry(
+        frozenset({Role.CASE_SUPERVISOR}), NONE, method="post", kwargs=lambda w: case(w, pk=w.approval.pk),
+        data=lambda w: {"decision": "reject"},
+    ),
+    "cases:funding_request_add": Entry(CASE, NONE, method="post", kwargs=case),
+    "cases:flag_resolve": Entry(
+        CASE, NONE, method="post", kwargs=lambda w: case(w, pk=w.flag.pk), data=lambda w: {"resolution": "ok"}
+    ),
+    # The origin's side of a shared case: Honduras answers, Guatemala may not answer for it.
+    "cases:origin_contacts": Entry(NONE, CASE, method="post", kwargs=lambda w: {"code": w.shared_case.code}),
+    "cases:follow_up_report": Entry(
+        NONE, CASE, method="post", kwargs=lambda w: {"code": w.shared_case.code, "pk": w.follow_up.pk},
+        data=lambda w: {"report": "Sin novedad", "reported_on": "2026-01-02"},
+    ),
+    # A partner's inbox lists the requests addressed to its own organisation (here none).
+    "cases:funding_inbox": Entry(frozenset({Role.PARTNER})),
+    # The world's request is addressed to a partner NGO; the matrix's partners work for the national
+    # commissions, so everyone is refused (the partner's own case: corett/cases/tests).
+    "cases:funding_advance": Entry(
+        NONE, method="post", kwargs=lambda w: {"pk": w.funding.pk}, data=lambda w: {"state": "committed"}
+    ),
     # API
     "api-schema": Entry(ALL),
     "api-docs": Entry(ALL),
@@ -166,6 +226,12 @@ def world(db) -> World:
     someone = factories.user_with(Role.OBSERVER, "SV", username="token-owner")
     raw = ApiToken.generate()
     token = ApiToken.objects.create(user=someone, name="t", digest=ApiToken.digest_of(raw), hint=raw[:8])
+    actors = case_actors("GT", "HN")
+    worker = actors.worker
+    child = case_services.case_open(
+        actor=worker, destination_country=gt, data=case_data(origin="HN", organisation=worker.organisation)
+    )
+    shared = case_in_stage(Stage.REQUESTED_TO_ORIGIN)
     return World(
         organisation=organisation,
         person=factories.PersonFactory.create(organisation=organisation, visibility=Visibility.COUNTRY),
@@ -176,6 +242,14 @@ def world(db) -> World:
         secretariat=SecretariatTerm.objects.create(organisation=organisation, started_on=dt.date(2021, 1, 1)),
         audit_entry=audit_log(actor=None, username="system", action="test.entry"),
         token=token,
+        case=child,
+        consent=case_services.consent_record(actor=worker, case=child, purpose="share_funder", given_by="guardian"),
+        approval=case_services.approval_request(actor=worker, case=child, kind="return_decision"),
+        flag=child.flags.get(),
+        funding=funding_request(child, actors),
+        shared_case=shared,
+        # Follow-ups are planned when reintegration starts; one is set up directly here.
+        follow_up=FollowUp.objects.create(case=shared, months_after_return=3, due_on=dt.date(2026, 1, 1)),
     )
 
 

@@ -39,6 +39,8 @@ ITEMS = [
     NavItem(_("Organisations"), "directory:organisation_list", "directory.view"),
     NavItem(_("People"), "directory:person_list", "directory.view"),
     NavItem(_("Coalition offices"), "directory:offices", "directory.view"),
+    NavItem(_("Cases"), "cases:list", "cases.view"),
+    NavItem(_("Funding requests"), "cases:funding_inbox", "cases.view_funding"),
     NavItem(_("Users"), "accounts:user_list", "accounts.manage_users"),
     NavItem(_("Audit trail"), "audit:entry_list", "audit.view"),
 ]

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from corett.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("new/", views.case_open, name="open"),
+    path("funding/", views.funding_inbox, name="funding_inbox"),
+    path("funding/<int:pk>/advance/", views.funding_advance, name="funding_advance"),
+    # A case is addressed by its code (never by anything that identifies the person).
+    path("<str:code>/", views.case_detail, name="detail"),
+    path("<str:code>/edit/", views.case_edit, name="edit"),
+    path("<str:code>/transition/<slug:name>/", views.case_transition, name="transition"),
+    path("<str:code>/consents/", views.consent_add, name="consent_add"),
+    path("<str:code>/consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("<str:code>/related-people/", views.related_person_add, name="related_person_add"),
+    path("<str:code>/approvals/", views.approval_request, name="approval_request"),
+    path("<str:code>/approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
+    path("<str:code>/origin-contacts/", views.origin_contacts, name="origin_contacts"),
+    path("<str:code>/funding/", views.funding_request_add, name="funding_request_add"),
+    path("<str:code>/follow-ups/<int:pk>/report/", views.follow_up_report, name="follow_up_report"),
+    path("<str:code>/flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
+]

@@ -1,0 +1,772 @@
+"""The repatriation cases' pages: the work list, the overdue tasks, a case and its steps, and the
+partners' funding inbox.
+
+Every case view fetches through ``_get_case_for_user``: a code that fails its check character,
+or a case the user may not see, is a 404, so that nobody learns that a case exists in another
+country. The action is then authorised with ``policy.authorize`` (403, audited) and every write
+goes through ``corett.cases.services``, which authorise again, validate and audit. Every page
+that shows a case records the look with ``services.case_read``.
+
+A POST whose input is wrong, or that a service refuses, shows the case page again with the
+form and its errors at the field (HTTP 400); a step of the protocol whose guards fail shows
+them (HTTP 409) and changes nothing. A POST that succeeds redirects back to the case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models import Case as SqlCase
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from corett import policy
+from corett.accounts.models import User
+from corett.audit.models import AuditEntry
+from corett.cases import protocol, services
+from corett.cases import vocabularies as vocab
+from corett.cases.forms import (
+    DOCUMENT_KINDS,
+    LANGUAGES,
+    ApprovalDecisionForm,
+    ApprovalRequestForm,
+    CaseFilterForm,
+    CaseForm,
+    ConsentForm,
+    FlagResolveForm,
+    FollowUpReportForm,
+    FundingAdvanceForm,
+    FundingRequestForm,
+    OriginContactsForm,
+    RelatedPersonForm,
+    TransitionForm,
+    add_service_error,
+    document_formset,
+    funding_item_formset,
+)
+from corett.cases.models import (
+    FINAL_STAGES,
+    Approval,
+    ApprovalKind,
+    ApprovalState,
+    Case,
+    Consent,
+    Flag,
+    FundingRequest,
+    FundingState,
+    RelatedPerson,
+    Stage,
+    StageChange,
+    Task,
+    is_valid_case_code,
+)
+
+PAGE_SIZE = 25
+OVERDUE_PAGE_SIZE = 50
+ACCESS_LOG_SIZE = 50
+
+# The protocol's main line, in order; the other stages are side states shown beside it.
+MAIN_LINE = [
+    Stage.IDENTIFIED, Stage.PROTECTED, Stage.CONSULAR_NOTIFICATION, Stage.ASSESSING,
+    Stage.RETURN_DECIDED, Stage.REQUESTED_TO_ORIGIN, Stage.ACCEPTED_BY_ORIGIN, Stage.FAMILY_ASSESSED,
+    Stage.FUNDING_REQUESTED, Stage.FUNDED, Stage.TRAVEL_SCHEDULED, Stage.IN_TRANSIT, Stage.RECEIVED,
+    Stage.REINTEGRATION, Stage.CLOSED,
+]
+STAGE_ORDER = {stage: i for i, stage in enumerate([*MAIN_LINE, *(s for s in Stage if s not in MAIN_LINE)])}
+
+# What the access log says for each audited action (unknown actions show their code).
+ACTION_LABELS = {
+    "cases.case.view": gettext_lazy("Viewed"),
+    "cases.case.create": gettext_lazy("Opened the case"),
+    "cases.case.update": gettext_lazy("Edited the case"),
+    "cases.consent.record": gettext_lazy("Recorded a consent"),
+    "cases.consent.withdraw": gettext_lazy("Recorded the withdrawal of a consent"),
+    "cases.related_person.create": gettext_lazy("Added a related person"),
+    "cases.origin_contacts.set": gettext_lazy("Named the contacts in the country of origin"),
+    "cases.approval.request": gettext_lazy("Requested an approval"),
+    "cases.approval.decide": gettext_lazy("Decided on an approval"),
+    "cases.funding.request": gettext_lazy("Requested funding"),
+    "cases.funding.advance": gettext_lazy("Updated a funding request"),
+    "cases.follow_up.report": gettext_lazy("Reported a follow-up"),
+    "cases.flag.duplicate": gettext_lazy("Flagged a possible duplicate"),
+    "cases.flag.resolve": gettext_lazy("Resolved a flag"),
+    "cases.case.purge_identity": gettext_lazy("Erased the identity at the end of the retention period"),
+    "access.denied": gettext_lazy("Was refused an action"),
+}
+
+# The partner's buttons: the next states of a funding request, in the partner's words.
+FUNDING_ACTIONS = {
+    FundingState.COMMITTED: gettext_lazy("Commit the funding"),
+    FundingState.DECLINED: gettext_lazy("Decline"),
+    FundingState.DISBURSED: gettext_lazy("Record the disbursement"),
+    FundingState.RECONCILED: gettext_lazy("Mark as reconciled"),
+}
+
+
+class AuthenticatedRequest(HttpRequest):
+    # Every view here is behind @login_required.
+    user: User
+
+
+# --- Fetch and authorise -----------------------------------------------------------------------
+
+
+def _get_case_for_user(user: Any, code: str, *, full: bool = False) -> Case:
+    """The case the user may see, by its code; 404 for a tampered code or someone else's case.
+
+    ``full`` preloads what the case page shows (and what the protocol's guards read), so the
+    page costs the same number of queries however long the case's history.
+    """
+    if not is_valid_case_code(code):
+        raise Http404
+    cases = Case.objects.visible_to(user).select_related(
+        "destination_country", "origin_country", "identifying_organisation",
+        "origin_contact__organisation", "origin_alternate__organisation",
+    )
+    if full:
+        cases = cases.prefetch_related(
+            Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
+            Prefetch("approvals", queryset=Approval.objects.select_related("requested_by", "decided_by")),
+            Prefetch("related_people", queryset=RelatedPerson.objects.select_related("organisation")),
+            Prefetch("funding_requests", queryset=FundingRequest.objects.select_related("partner")),
+            Prefetch("stage_changes", queryset=StageChange.objects.select_related("by")),
+            "tasks", "follow_ups", "flags",
+        )
+    return get_object_or_404(cases, code=code)
+
+
+def _get_funding_for_user(user: Any, pk: int) -> FundingRequest:
+    """A funding request the user may see (a partner: those addressed to its organisation)."""
+    requests = policy.scope(user, "cases.view_funding", FundingRequest.objects.all()).select_related(
+        "partner", "case__destination_country"
+    )
+    return get_object_or_404(requests, pk=pk)
+
+
+# --- The work list and the overdue tasks -------------------------------------------------------
+
+
+def _treated_as_child() -> Q:
+    """In SQL, from the clear columns: a child unless an age of 18 or more has been verified.
+
+    The age in the clear is the age at identification (the forms work it out from the birth
+    date), so a list never decrypts a birth date.
+    """
+    return ~Q(age_verified=True, estimated_age__gte=18)
+
+
+def _filtered_cases(form: CaseFilterForm, user: Any) -> QuerySet[Case]:
+    today = timezone.localdate()
+    open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
+    open_flags = Flag.objects.filter(case=OuterRef("pk"), resolved_at__isnull=True)
+    cases = (
+        Case.objects.visible_to(user)
+        .without_identity()
+        .select_related("destination_country", "origin_country")
+        .annotate(
+            next_due=Subquery(open_tasks.order_by("due_on").values("due_on")[:1]),
+            is_overdue=Exists(open_tasks.filter(due_on__lt=today)),
+            treated_as_child=ExpressionWrapper(_treated_as_child(), output_field=BooleanField()),
+        )
+        .prefetch_related(
+            Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True), to_attr="open_flags")
+        )
+        .order_by("-created_at", "-pk")
+    )
+    if code := form.value("q"):
+        cases = cases.filter(code__icontains=code.strip().upper())
+    if stage := form.value("stage"):
+        cases = cases.filter(stage=stage)
+    side = form.value("side")
+    if side == CaseFilterForm.OWNED:
+        cases = cases.filter(destination_country_id=user.country_id)
+    elif side == CaseFilterForm.INCOMING:
+        cases = cases.filter(origin_country_id=user.country_id)
+    if form.value("child"):
+        cases = cases.filter(_treated_as_child())
+    if form.value("overdue"):
+        cases = cases.filter(Exists(open_tasks.filter(due_on__lt=today)))
+    if form.value("flagged"):
+        cases = cases.filter(Exists(open_flags))
+    return cases
+
+
+@login_required
+@require_GET
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    policy.authorize(user, "cases.view")
+    form = CaseFilterForm(request.GET)
+    page = Paginator(_filtered_cases(form, user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "user_country_id": user.country_id,
+            "can_open": policy.can(user, "cases.create", None),
+        },
+    )
+
+
+@login_required
+@require_GET
+def overdue(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    policy.authorize(user, "cases.view")
+    today = timezone.localdate()
+    order = SqlCase(*(When(stage=stage, then=i) for stage, i in STAGE_ORDER.items()), default=len(STAGE_ORDER))
+    tasks = (
+        Task.objects.filter(
+            case__in=Case.objects.visible_to(user).values("pk"), done_at__isnull=True, due_on__lt=today
+        )
+        .select_related("case")
+        .only("stage", "title", "due_on", "case__code", "case__risk_level", "case__destination_country_id")
+        .annotate(stage_order=order)
+        .order_by("stage_order", "due_on", "pk")
+    )
+    counts = {row["stage"]: row["n"] for row in tasks.order_by().values("stage").annotate(n=Count("pk"))}
+    page = Paginator(tasks, OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    for task in page.object_list:
+        task.days_late = (today - task.due_on).days  # type: ignore[attr-defined]
+    summary = [(Stage(stage).label, counts[stage]) for stage in sorted(counts, key=STAGE_ORDER.__getitem__)]
+    return render(
+        request,
+        "cases/overdue.html",
+        {"page": page, "summary": summary, "total": sum(counts.values()), "user_country_id": user.country_id},
+    )
+
+
+# --- Opening and editing -----------------------------------------------------------------------
+
+
+def _case_initial(case: Case) -> dict[str, Any]:
+    names = [*CaseForm.base_fields]
+    initial = {name: getattr(case, name) for name in names}
+    initial["origin_country"] = case.origin_country_id
+    initial["identifying_organisation"] = case.identifying_organisation_id
+    return initial
+
+
+@login_required
+def case_open(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    country = user.country
+    policy.authorize(user, "cases.create", country)
+    data = request.POST if request.method == "POST" else None
+    form = CaseForm(data, user=user)
+    documents = document_formset(data)
+    if request.method == "POST" and all([form.is_valid(), documents.is_valid()]):
+        values = form.service_data()
+        values["documents"] = documents.documents() or None
+        try:
+            case = services.case_open(actor=user, destination_country=country, data=values)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The case %(code)s has been opened.") % {"code": case.code})
+            return redirect(case)
+    return render(
+        request,
+        "cases/case_form.html",
+        {"form": form, "documents": documents, "title": _("Open a case"), "case": None},
+    )
+
+
+@login_required
+def case_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code)
+    policy.authorize(user, "cases.change", case)
+    data = request.POST if request.method == "POST" else None
+    form = CaseForm(data, user=user, case=case, initial=_case_initial(case))
+    documents = document_formset(data, case=case)
+    if request.method == "POST" and all([form.is_valid(), documents.is_valid()]):
+        values = form.service_data(only_changed=True)
+        entered = documents.documents()
+        if entered != (case.documents or []):
+            values["documents"] = entered or None
+        try:
+            services.case_update(actor=user, case=case, data=values)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The case has been updated."))
+            return redirect(case)
+    # The form shows the person's identity: a look at the case like any other.
+    services.case_read(actor=user, case=case, identity=True)
+    return render(
+        request,
+        "cases/case_form.html",
+        {
+            "form": form, "documents": documents, "case": case,
+            "title": _("Edit the case %(code)s") % {"code": case.code},
+        },
+    )
+
+
+# --- The case page -----------------------------------------------------------------------------
+
+
+def _stage_steps(case: Case) -> list[dict[str, Any]]:
+    """The main line with what is done, current and to come (a side state stops the line)."""
+    if case.stage in MAIN_LINE:
+        reached = MAIN_LINE.index(Stage(case.stage))
+    else:
+        # Where the main line stopped: the last main-line stage the case was in.
+        reached = max(
+            (MAIN_LINE.index(Stage(c.to_stage)) for c in case.stage_changes.all() if c.to_stage in MAIN_LINE),
+            default=0,
+        )
+    steps = []
+    for i, stage in enumerate(MAIN_LINE):
+        if i < reached or (i == reached and case.stage not in MAIN_LINE):
+            state = "done"
+        elif i == reached:
+            state = "current"
+        else:
+            state = "todo"
+        steps.append({"stage": stage, "label": stage.label, "state": state})
+    return steps
+
+
+def _access_log(case: Case) -> list[dict[str, Any]]:
+    entries = (
+        AuditEntry.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
+        .only("created_at", "actor_username", "action", "extra")
+        .order_by("-id")[:ACCESS_LOG_SIZE]
+    )
+    rows = []
+    for entry in entries:
+        if entry.action.startswith("cases.transition."):
+            step = protocol.TRANSITIONS.get(entry.action.removeprefix("cases.transition."))
+            label = _("Step: %(step)s") % {"step": step.label} if step else entry.action
+        else:
+            label = str(ACTION_LABELS.get(entry.action, entry.action))
+        if entry.action == "cases.case.view" and entry.extra.get("identity"):
+            label = _("Viewed, with the person's identity")
+        rows.append({"at": entry.created_at, "actor": entry.actor_username, "label": label})
+    return rows
+
+
+def _labels(case: Case, *, identity: bool) -> dict[str, Any]:
+    """The case's coded values in the reader's language (sealed ones only for those allowed)."""
+    languages = dict(LANGUAGES)
+    labels: dict[str, Any] = {
+        "language_labels": [str(languages.get(code, code)) for code in case.languages or []],
+        "exploitation": [_choice(vocab.FormOfExploitation, code) for code in case.forms_of_exploitation or []],
+        "control": [_choice(vocab.MethodOfControl, code) for code in case.methods_of_control or []],
+    }
+    if identity:
+        kinds = dict(DOCUMENT_KINDS)
+        labels["gender_label"] = _choice(vocab.Gender, case.gender) if case.gender else ""
+        labels["documents"] = [
+            {"label": str(kinds.get(d.get("type"), d.get("type", ""))), "number": d.get("number", ""),
+             "issuer": d.get("issuer", "")}
+            for d in case.documents or [] if isinstance(d, dict)
+        ]
+    return labels
+
+
+def _choice(choices: Any, code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
+def _transitions_for(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]]) -> list[dict]:
+    """The steps the user's side may take now, each with the guards that still fail."""
+    options = []
+    for transition in protocol.from_stage(case):
+        action = "cases.transition_origin" if transition.side == protocol.ORIGIN else "cases.transition_destination"
+        if not policy.can(user, action, case):
+            continue
+        # Guards that only check what the user types (a reason) are asked for by the form.
+        typed = dict.fromkeys(transition.needs, "…")
+        unmet = [str(g.message) for g in protocol.failed_guards(case, transition, typed)]
+        form = bound.get(f"transition:{transition.name}") or TransitionForm(
+            needs=transition.needs, auto_id=f"id_{transition.name}_%s"
+        )
+        options.append({
+            "transition": transition, "unmet": unmet, "form": form,
+            "refused": refused.get(transition.name, []),
+            "final": transition.target in FINAL_STAGES,
+        })
+    return options
+
+
+def _render_case(
+    request: AuthenticatedRequest,
+    case: Case,
+    *,
+    bound: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+    refused: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The case page; ``bound`` holds a submitted form to show again with its errors."""
+    user = request.user
+    bound = bound or {}
+    case = _get_case_for_user(user, case.code, full=True)
+    side = protocol.side_of(user, case)
+    can_identity = policy.can(user, "cases.view_identity", case)
+    can_change = policy.can(user, "cases.change", case)
+    is_origin = policy.can(user, "cases.transition_origin", case)
+    services.case_read(actor=user, case=case, identity=can_identity)
+
+    approvals = list(case.approvals.all())
+    for approval in approvals:
+        approval.may_decide = approval.state == ApprovalState.PENDING and policy.can(  # type: ignore[attr-defined]
+            user, "cases.approve", approval
+        )
+    pending_kinds = {a.kind for a in approvals if a.state == ApprovalState.PENDING}
+    flags = list(case.flags.all())
+    for flag in flags:
+        if can_change and flag.resolved_at is None:
+            flag.resolve_form = bound.get(f"flag:{flag.pk}") or FlagResolveForm(  # type: ignore[attr-defined]
+                auto_id=f"id_flag{flag.pk}_%s"
+            )
+    follow_ups = list(case.follow_ups.all())
+    for follow_up in follow_ups:
+        if is_origin and follow_up.reported_on is None:
+            follow_up.report_form = bound.get(f"follow_up:{follow_up.pk}") or FollowUpReportForm(  # type: ignore[attr-defined]
+                auto_id=f"id_followup{follow_up.pk}_%s", initial={"reported_on": timezone.localdate()}
+            )
+
+    context: dict[str, Any] = {
+        "case": case,
+        "side": side,
+        "is_child": case.is_child,
+        "steps": _stage_steps(case),
+        "side_state": case.get_stage_display() if case.stage not in MAIN_LINE else "",
+        "transitions": _transitions_for(user, case, bound, refused or {}),
+        "errors": errors or [],
+        "refused": refused or {},
+        "can_identity": can_identity,
+        "can_change": can_change,
+        "is_origin": is_origin,
+        "consents": case.consents.all(),
+        "related_people": case.related_people.all(),
+        "approvals": approvals,
+        "approval_kinds": [(k, label) for k, label in ApprovalKind.choices if k not in pending_kinds],
+        "funding_requests": case.funding_requests.all(),
+        "tasks": case.tasks.all(),
+        "today": timezone.localdate(),
+        "flags": flags,
+        "follow_ups": follow_ups,
+        "history": case.stage_changes.all(),
+        "access_log": _access_log(case) if policy.can(user, "cases.view_access_log", case) else None,
+        **_labels(case, identity=can_identity),
+    }
+    if can_change:
+        context["consent_form"] = bound.get("consent") or ConsentForm(auto_id="id_consent_%s")
+        context["person_form"] = bound.get("person") or RelatedPersonForm(case=case, auto_id="id_person_%s")
+        context["funding_form"] = bound.get("funding") or FundingRequestForm(auto_id="id_funding_%s")
+        context["items"] = bound.get("items") or funding_item_formset()
+    if is_origin:
+        context["origin_form"] = bound.get("origin") or OriginContactsForm(
+            user=user, case=case, auto_id="id_origin_%s"
+        )
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    case = _get_case_for_user(request.user, code)
+    return _render_case(request, case)
+
+
+def _invalid(request: AuthenticatedRequest, case: Case, key: str, form: Any, **extra: Any) -> HttpResponse:
+    """Show the case again with the submitted form and its errors (HTTP 400), nothing saved."""
+    errors = [str(e) for e in form.non_field_errors()] if hasattr(form, "non_field_errors") else []
+    if not errors:
+        errors = [_("The form below has errors: nothing was saved.")]
+    return _render_case(request, case, bound={key: form, **extra}, errors=errors, status=400)
+
+
+def _done(request: AuthenticatedRequest, case: Case, message: str, anchor: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(f"{case.get_absolute_url()}#{anchor}")
+
+
+@login_required
+@require_POST
+def case_transition(request: AuthenticatedRequest, code: str, name: str) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code)
+    transition = protocol.TRANSITIONS.get(name)
+    if transition is None:
+        raise Http404
+    action = "cases.transition_origin" if transition.side == protocol.ORIGIN else "cases.transition_destination"
+    policy.authorize(user, action, case)
+    form = TransitionForm(request.POST, needs=transition.needs, auto_id=f"id_{name}_%s")
+    if not form.is_valid():
+        return _invalid(request, case, f"transition:{name}", form)
+    try:
+        services.case_transition(actor=user, case=case, name=name, data=form.service_data())
+    except protocol.TransitionRefused as refusal:
+        # Nothing changed: the page says exactly which guards failed.
+        return _render_case(
+            request, case, bound={f"transition:{name}": form}, refused={name: refusal.reasons},
+            errors=[_("“%(step)s” cannot be done yet.") % {"step": transition.label}, *refusal.reasons],
+            status=409,
+        )
+    except ValidationError as error:
+        add_service_error(form, error)
+        return _invalid(request, case, f"transition:{name}", form)
+    return _done(request, case, _("Done: %(step)s.") % {"step": transition.label}, "stage")
+
+
+@login_required
+@require_POST
+def consent_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code)
+    policy.authorize(user, "cases.change", case)
+    form = ConsentForm(request.POST, auto_id="id_consent_%s")
+    if form.is_valid():
+        try:
+            services.consent_record(actor=user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _done(request, case, _("The consent has been recorded."), "consents")
+    return _invalid(request, case, "consent", form)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: AuthenticatedRequest, code: str, pk: int) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code)
+    policy.authorize(user, "cases.change", case)
+    consent = get_object_or_404(case.consents.select_related("case__destination_country"), pk=pk)
+    if consent.withdrawn_at is not None:
+        messages.info(request, _("This consent had already been withdrawn."))
+        return redirect(f"{case.get_absolute_url()}#consents")
+    services.consent_withdraw(actor=user, consent=consent)
+    return _done(request, case, _("The withdrawal of the consent has been recorded."), "consents")
+
+
+@login_required
+@require_POST
+def related_person_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code)
+    policy.authorize(user, "cases.change", case)
+    form = RelatedPersonForm(request.POST, case=case, auto_id="id_person_%s")
+    if form.is_valid():
+        try:
+            services.related_person_add(actor=user, case=case, data=form.service_data())
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _done(request, case, _("The person has been added."), "related-people")
+    return _invalid(request, case, "person", form)
+
+
+@login_required
+@require_POST
+def approval_request(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code, full=True)  # the form reads the pending requests
+    policy.authorize(user, "cases.change", case)
+    form = ApprovalRequestForm(request.POST, case=case, auto_id="id_approval_%s")
+    if form.is_valid():
+        try:
+            services.approval_request(actor=user, case=case, kind=form.cleaned_data["kind"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _done(request, case, _("The approval has been requested."), "approvals")
+    return _render_case(
+        request, case, errors=[str(e) for field in form.errors.values() for e in field], status=400
+    )
+
+
+@login_required
+@require_POST
+def approval_decide(request: AuthenticatedRequest, code: str, pk: int) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code)
+    approval = get_object_or_404(
+        case.approvals.select_related("case__destination_country"), pk=pk
+    )
+    policy.authorize(user, "cases.approve", approval)
+    form = ApprovalDecisionForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            services.approval_decide(actor=user, approval=approval, approve=form.approve)
+        except ValidationError as error:
+            errors = list(error.messages)
+        else:
+            message = _("Approved.") if form.approve else _("Rejected.")
+            return _done(request, case, message, "approvals")
+    else:
+        errors = [str(e) for field in form.errors.values() for e in field]
+    return _render_case(request, case, errors=errors, status=400)
+
+
+@login_required
+@require_POST
+def origin_contacts(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code)
+    policy.authorize(user, "cases.transition_origin", case)
+    form = OriginContactsForm(request.POST, user=user, case=case, auto_id="id_origin_%s")
+    if form.is_valid():
+        try:
+            services.origin_contacts_set(
+                actor=user, case=case, contact=form.cleaned_data["contact"],
+                alternate=form.cleaned_data["alternate"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _done(request, case, _("The contacts have been recorded."), "origin-contacts")
+    return _invalid(request, case, "origin", form)
+
+
+@login_required
+@require_POST
+def funding_request_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code)
+    policy.authorize(user, "cases.change", case)
+    form = FundingRequestForm(request.POST, auto_id="id_funding_%s")
+    items = funding_item_formset(request.POST)
+    if all([form.is_valid(), items.is_valid()]):
+        data = form.cleaned_data
+        try:
+            services.funding_request_create(
+                actor=user, case=case, partner=data["partner"],
+                data={"currency": data["currency"], "items": items.items(), "route": data["route"],
+                      "travel_on": data["travel_on"]},
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _done(request, case, _("The funding request has been sent to the partner."), "funding")
+    return _invalid(request, case, "funding", form, items=items)
+
+
+@login_required
+@require_POST
+def follow_up_report(request: AuthenticatedRequest, code: str, pk: int) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code)
+    policy.authorize(user, "cases.report_follow_up", case)
+    follow_up = get_object_or_404(case.follow_ups.select_related("case__destination_country"), pk=pk)
+    form = FollowUpReportForm(request.POST, auto_id=f"id_followup{pk}_%s")
+    if form.is_valid() and follow_up.reported_on is not None:
+        form.add_error(None, _("This follow-up has already been reported."))
+    if form.is_valid():
+        try:
+            services.follow_up_report(actor=user, follow_up=follow_up, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _done(request, case, _("The follow-up has been reported."), "follow-ups")
+    return _invalid(request, case, f"follow_up:{pk}", form)
+
+
+@login_required
+@require_POST
+def flag_resolve(request: AuthenticatedRequest, code: str, pk: int) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code)
+    policy.authorize(user, "cases.change", case)
+    flag = get_object_or_404(case.flags.select_related("case"), pk=pk)
+    form = FlagResolveForm(request.POST, auto_id=f"id_flag{pk}_%s")
+    if form.is_valid():
+        try:
+            services.flag_resolve(actor=user, flag=flag, resolution=form.cleaned_data["resolution"])
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _done(request, case, _("The flag has been resolved."), "flags")
+    return _invalid(request, case, f"flag:{pk}", form)
+
+
+# --- The partners' funding inbox ---------------------------------------------------------------
+
+# What a partner sees of a request: never the person, only the case's code, dates, route, costs.
+FUNDING_ROW = ("state", "currency", "items", "route", "travel_on", "requested_at", "partner", "case__code")
+
+
+@login_required
+@require_GET
+def funding_inbox(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    policy.authorize(user, "cases.view_funding")
+    requests = (
+        policy.scope(user, "cases.view_funding", FundingRequest.objects.all())
+        .filter(partner_id=user.organisation_id)
+        .select_related("case")
+        .only(*FUNDING_ROW)
+        .order_by("-requested_at", "-pk")
+    )
+    state = request.GET.get("state", "")
+    if state in FundingState.values:
+        requests = requests.filter(state=state)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    for funding in page.object_list:
+        funding.next_steps = [  # type: ignore[attr-defined]
+            (s, FUNDING_ACTIONS[FundingState(s)])
+            for s in sorted(services.FUNDING_STEPS.get(funding.state, ()), key=list(FUNDING_ACTIONS).index)
+        ]
+    return render(
+        request,
+        "cases/funding_inbox.html",
+        {"page": page, "state": state, "states": FundingState.choices},
+    )
+
+
+@login_required
+@require_POST
+def funding_advance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    funding = _get_funding_for_user(user, pk)
+    policy.authorize(user, "cases.decide_funding", funding)
+    form = FundingAdvanceForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("state", []):
+            messages.error(request, error)
+        return redirect("cases:funding_inbox")
+    try:
+        services.funding_request_advance(actor=user, funding=funding, state=form.cleaned_data["state"])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The request for %(code)s is now “%(state)s”.")
+            % {"code": funding.case.code, "state": FundingState(form.cleaned_data["state"]).label},
+        )
+    return redirect("cases:funding_inbox")
+
