@@ -153,5 +153,8 @@ def seed_demo() -> list[DemoAccount]:
         accounts.append(_account(f"focal-{low}", Role.FOCAL_POINT, org, "Punto focal", name))
         accounts.append(_account(f"caseworker-{low}", Role.CASE_WORKER, org, "Gestión de casos", name))
         accounts.append(_account(f"supervisor-{low}", Role.CASE_SUPERVISOR, org, "Supervisión", name))
-    audit_log(actor=None, username="system", action="demo.seed", extra={"accounts": len(accounts)})
+    from corett.demo.cases import seed_demo_cases
+
+    cases = seed_demo_cases()
+    audit_log(actor=None, username="system", action="demo.seed", extra={"accounts": len(accounts), "cases": cases})
     return accounts
