@@ -10,8 +10,10 @@ Encrypted fields cannot be filtered or ordered on (their ciphertext is random). 
 search goes through a blind index (``crypto.blind_index``) kept in a separate column.
 
 Serialisation (``dumpdata``, DRF's ``ModelField``) writes the sealed value, marked with
-``SEALED_PREFIX``; ``loaddata`` reads it back as sealed, so a dump restores into a database
-served by the same key ring and never holds cleartext.
+``SEALED_PREFIX``, never the plain one. Such a dump cannot be loaded back (``loaddata`` writes
+rows without calling ``pre_save``, so nothing could seal them): it fails instead of storing
+anything. Move or back up encrypted data with the database's own tools (``pg_dump``), which
+copy the ciphertext as it is.
 """
 
 from __future__ import annotations
@@ -33,8 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from corett.lib import crypto
 
 KINDS = ("text", "date", "json", "bytes")
-# How a sealed value is written by serialisers: "sealed:" and the blob in hex. No plain value
-# may look like this (EncryptedField.clean refuses it), so loaddata can tell them apart.
+# How serialisers write a sealed value: "sealed:" and the blob in hex.
 SEALED_PREFIX = "sealed:"
 
 
@@ -48,21 +49,6 @@ class Sealed(bytes):
 
     def serialised(self) -> str:
         return SEALED_PREFIX + self.hex()
-
-    @classmethod
-    def from_serialised(cls, text: str) -> Sealed | None:
-        """The sealed value written by ``serialised()``, or None if ``text`` is not one."""
-        if not text.startswith(SEALED_PREFIX):
-            return None
-        try:
-            raw = bytes.fromhex(text[len(SEALED_PREFIX) :])
-        except ValueError:
-            return None
-        try:
-            crypto.key_ring().key_id_of(raw)
-        except crypto.DecryptionError:
-            return None
-        return cls(raw)
 
 
 def _to_bytes(kind: str, value: Any) -> bytes:
@@ -149,12 +135,7 @@ class EncryptedField(models.BinaryField):
         return Sealed(crypto.encrypt(_to_bytes(self.kind, value), self.aad(instance)))
 
     def to_python(self, value):
-        # BinaryField would read a string as base64; here the Python value is the plain value,
-        # except what a serialiser wrote (loaddata), which stays sealed.
-        if isinstance(value, str):
-            sealed = Sealed.from_serialised(value)
-            if sealed is not None:
-                return sealed
+        # BinaryField would read a string as base64; here the Python value is the plain value.
         if self.kind == "date" and value not in (None, ""):
             if isinstance(value, dt.datetime):
                 raise ValidationError(_("Enter a valid date."), code="invalid")
@@ -169,13 +150,6 @@ class EncryptedField(models.BinaryField):
             return parsed
         return value
 
-    def clean(self, value, model_instance):
-        # A typed value that mimics a serialised sealed one would be stored as if it were
-        # ciphertext, and fail to open on every later read.
-        if isinstance(value, str) and Sealed.from_serialised(value) is not None:
-            raise ValidationError(_("This value is not allowed."), code="invalid")
-        return super().clean(value, model_instance)
-
     def from_db_value(self, value, expression, connection):
         return None if value is None else Sealed(bytes(value))
 
@@ -186,12 +160,28 @@ class EncryptedField(models.BinaryField):
     def get_prep_value(self, value):
         if value is None or isinstance(value, Sealed):
             return None if value is None else bytes(value)
-        # A plain value here means a lookup (filter, exclude) or an unsealed write: either would
-        # compare or store cleartext, so it is refused.
+        # A plain value here means a lookup (filter, exclude), a bulk write (update, bulk_update)
+        # or a raw save (loaddata): each would compare or store cleartext, so it is refused.
         raise FieldError(
-            f"{self.model.__name__}.{self.name} is encrypted: it cannot be used in lookups; "
-            "search its blind index instead."
+            f"{self.model.__name__}.{self.name} is encrypted: a plain value can neither be looked "
+            "up (search its blind index instead) nor written except by saving its record."
         )
+
+    # Equality with a sealed value or None, and presence, are all a query may ask. Pattern and
+    # range lookups (icontains, startswith, gt...) would send the plain value to the database
+    # without ever calling get_prep_value, so they are refused by name.
+    ALLOWED_LOOKUPS = frozenset({"exact", "in", "isnull"})
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in self.ALLOWED_LOOKUPS:
+            raise FieldError(
+                f"{self.model.__name__}.{self.name} is encrypted: the lookup '{lookup_name}' is "
+                "not possible; search its blind index instead."
+            )
+        return super().get_lookup(lookup_name)
+
+    def get_transform(self, lookup_name):
+        return None
 
     def get_db_prep_value(self, value, connection, prepared=False):
         value = self.get_prep_value(value) if not prepared else value
@@ -232,7 +222,8 @@ def encrypted_fields(model: type[models.Model]) -> list[EncryptedField]:
 def models_with_encrypted_fields() -> list[type[models.Model]]:
     from django.apps import apps
 
-    return [m for m in apps.get_models() if encrypted_fields(m)]
+    # Proxies share their concrete model's table: listing them would visit each row twice.
+    return [m for m in apps.get_models() if encrypted_fields(m) and not m._meta.proxy]
 
 
 @dataclass

@@ -331,3 +331,23 @@ def case_in_stage(
     case = _fresh(case)
     assert case.stage == stage, (case.stage, stage)
     return case
+
+
+# --- Reading what the database really holds ----------------------------------------------------
+
+def raw_rows(model: type[Any]) -> dict[Any, dict[str, bytes | None]]:
+    """The encrypted columns of every row of ``model`` as stored (bytes), read with plain SQL so
+    that no field code runs: {pk: {column: bytes or None}}."""
+    from django.db import connection
+
+    from corett.lib.fields import encrypted_fields
+
+    columns = [f.column for f in encrypted_fields(model)]
+    quote = connection.ops.quote_name
+    table, pk = model._meta.db_table, model._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote(pk)}, {', '.join(quote(c) for c in columns)} FROM {quote(table)}")  # noqa: S608
+        return {
+            row[0]: {c: None if v is None else bytes(v) for c, v in zip(columns, row[1:], strict=True)}
+            for row in cursor.fetchall()
+        }
