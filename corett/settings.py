@@ -348,7 +348,16 @@ SPECTACULAR_SETTINGS = {
     # Tags and operation ids from the resource ("people_list"), not from the version prefix.
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # One name for a choice set shared by several fields (country and organisation languages).
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "corett.directory.models.LANGUAGE_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "corett.directory.models.LANGUAGE_CHOICES",
+        # Repatriation cases: one name per choice set used by several fields.
+        "StageEnum": "corett.cases.models.Stage",
+        "AlternativeSolutionEnum": "corett.cases.models.AlternativeSolution",
+        "ApprovalKindEnum": "corett.cases.models.ApprovalKind",
+        "FlagKindEnum": "corett.cases.models.FlagKind",
+        "SpokenLanguageEnum": "corett.cases.forms.LANGUAGES",
+        "DocumentTypeEnum": "corett.cases.forms.DOCUMENT_KINDS",
+    },
 }
 
 LOGGING = {

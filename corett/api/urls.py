@@ -2,6 +2,7 @@ from rest_framework import permissions
 from rest_framework.routers import APIRootView, DefaultRouter
 
 from corett.api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+from corett.cases import api as cases_api
 from corett.directory import api as directory_api
 
 
@@ -24,5 +25,7 @@ router.register("countries", directory_api.CountryViewSet, basename="country")
 router.register("organisations", directory_api.OrganisationViewSet, basename="organisation")
 router.register("people", directory_api.PersonViewSet, basename="person")
 router.register("presidency-terms", directory_api.PresidencyTermViewSet, basename="presidency-term")
+router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("funding-requests", cases_api.FundingRequestViewSet, basename="funding-request")
 
 urlpatterns = router.urls
