@@ -195,6 +195,37 @@ MATRIX: dict[str, Entry] = {
     "api:person-detail": Entry(ALL, REGIONAL, kwargs=person),
     "api:presidency-term-list": Entry(ALL),
     "api:presidency-term-detail": Entry(ALL, kwargs=lambda w: {"pk": w.presidency.pk}),
+    # Cases API: the same policy as the pages. Everyone may ask for the list (it is empty for
+    # those who may see no case); everything about a case is the two countries' case roles'.
+    "api:case-list": Entry(ALL),
+    **{
+        f"api:case-{sub}": Entry(CASE, NONE, kwargs=case)
+        for sub in ("detail", "consents", "related-people", "approvals", "funding-requests",
+                    "stage-history", "tasks", "follow-ups")
+    },
+    **{
+        f"api:case-{step}": Entry(CASE, NONE, method="post", kwargs=case)
+        for step in ("protect", "notify-consulate", "start-assessment", "decide-return", "request-origin",
+                     "request-funding", "confirm-funding", "schedule-travel", "depart", "close", "suspend",
+                     "resume", "choose-alternative", "cancel", "reopen")
+    },
+    # The origin's steps, on the case shared with Honduras: Guatemala cannot answer for it.
+    **{
+        f"api:case-{step}": Entry(NONE, CASE, method="post", kwargs=lambda w: {"code": w.shared_case.code})
+        for step in ("accept", "decline", "assess-family", "receive", "start-reintegration")
+    },
+    "api:case-consent-withdraw": Entry(CASE, NONE, method="post", kwargs=lambda w: case(w, consent_id=w.consent.pk)),
+    "api:case-approval-decide": Entry(
+        frozenset({Role.CASE_SUPERVISOR}), NONE, method="post",
+        kwargs=lambda w: case(w, approval_id=w.approval.pk), data=lambda w: {"approve": True},
+    ),
+    "api:case-follow-up-report": Entry(
+        NONE, CASE, method="post",
+        kwargs=lambda w: {"code": w.shared_case.code, "follow_up_id": w.follow_up.pk},
+    ),
+    "api:funding-request-list": Entry(frozenset({Role.PARTNER})),
+    "api:funding-request-detail": Entry(CASE, NONE, kwargs=lambda w: {"pk": w.funding.pk}),
+    "api:funding-request-advance": Entry(NONE, method="post", kwargs=lambda w: {"pk": w.funding.pk}),
 }
 
 
