@@ -363,11 +363,18 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "corett.core.logging.RedactFilter"}},
+    "filters": {
+        "redact": {"()": "corett.core.logging.RedactFilter"},
+        "template_context": {"()": "corett.core.logging.TemplateContextFilter"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # On the logger, not a handler: no handler may receive a page's context (identity).
+        "django.template": {"filters": ["template_context"]},
+    },
 }

@@ -159,7 +159,7 @@ def _consent(purpose: str) -> Callable[[Case, CaseActors], dict]:
 
 
 def _person(role: str, **extra: Any) -> Callable[[Case, CaseActors], dict]:
-    names = {
+    names: dict[str, str] = {
         RelatedRole.GUARDIAN: "Tutora Ficticia",
         RelatedRole.CAREGIVER: "Abuela Ficticia",
         RelatedRole.ESCORT: "Acompañante Ficticio",

@@ -72,7 +72,7 @@ def test_the_database_columns_never_hold_the_plaintext(db):
     case = canary_case(Stage.REINTEGRATION)
     actors = actors_of(case)
     services.follow_up_report(
-        actor=actors.origin_worker, follow_up=case.follow_ups.first(),
+        actor=actors.origin_worker, follow_up=case.follow_ups.all()[0],
         report=f"{CANARY} asiste a la escuela.", reported_on=timezone.localdate(),
     )
     ring = crypto.key_ring()
@@ -116,7 +116,7 @@ def test_a_ciphertext_moved_to_another_field_or_table_does_not_open(db):
 
 def test_a_tampered_ciphertext_does_not_open(db):
     case = open_case()
-    raw = bytearray(raw_rows(Case)[case.pk]["narrative"])
+    raw = bytearray(raw_rows(Case)[case.pk]["narrative"] or b"")
     raw[-1] ^= 0x01
     set_raw(Case, case.pk, "narrative", bytes(raw))
     with pytest.raises(crypto.DecryptionError):
@@ -279,12 +279,14 @@ def test_the_blind_index_key_is_not_an_encryption_key(settings):
 
 
 def test_a_dump_of_an_unreadable_value_fails_rather_than_writing_anything(db):
+    # (serialize() on a list, not dumpdata: on PostgreSQL dumpdata reads through a server-side
+    # cursor that an exception leaves open past the end of the test.)
+    from django.core import serializers
+
     case = open_case()
     set_raw(Case, case.pk, "narrative", b"\x01\x02zz" + b"\x00" * 40)
     stream = io.StringIO()
-    from django.core.management.base import CommandError
-
-    with pytest.raises(CommandError) as failed:
-        call_command("dumpdata", "cases.case", stdout=stream, verbosity=0)
+    with pytest.raises(crypto.DecryptionError) as failed:
+        serializers.serialize("json", list(Case.objects.all()), stream=stream)
     assert "No key 'zz' in the ring" in str(failed.value)
     assert case.given_name not in stream.getvalue()

@@ -612,7 +612,7 @@ def test_follow_ups_are_planned_by_the_origins_settings(db):
 def test_the_origin_reports_follow_ups_and_the_destination_cannot(db):
     case = case_in_stage(S.REINTEGRATION)
     actors = actors_of(case)
-    follow_up = case.follow_ups.first()
+    follow_up = case.follow_ups.all()[0]
     with pytest.raises(PermissionDenied):
         services.follow_up_report(
             actor=actors.worker, follow_up=follow_up, report="x", reported_on=timezone.localdate()

@@ -23,7 +23,7 @@ NAME = "Xolotlpurgeme"
 def ended(case: Case, *, years_ago: float) -> Case:
     """Move the end of a finished case into the past (its last stage change, and closed_at)."""
     when = timezone.now() - dt.timedelta(days=round(365.25 * years_ago))
-    last = StageChange.objects.filter(case=case, to_stage=case.stage).order_by("-at").first()
+    last = StageChange.objects.filter(case=case, to_stage=case.stage).order_by("-at")[0]
     StageChange.objects.filter(pk=last.pk).update(at=when)
     if case.closed_at:
         Case.objects.filter(pk=case.pk).update(closed_at=when)
@@ -39,7 +39,7 @@ def purge(*args: str) -> str:
 @pytest.fixture
 def world(db):
     closed = case_in_stage(Stage.CLOSED, data={"given_name": NAME})  # a child: guardian, caregiver, escort
-    follow_up = closed.follow_ups.first()
+    follow_up = closed.follow_ups.all()[0]
     services.follow_up_report(
         actor=actors_of(closed).origin_worker, follow_up=follow_up,
         report=f"{NAME} va a la escuela.", reported_on=timezone.localdate(),
