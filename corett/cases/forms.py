@@ -284,6 +284,16 @@ class DocumentForm(StyledFormMixin, forms.Form):
     number = forms.CharField(label=_("Number"), max_length=64, required=False)
     issuer = forms.CharField(label=_("Issued by"), max_length=120, required=False)
 
+    def __init__(self, *args: Any, known_kinds: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A type recorded elsewhere (an import, an older list) stays selectable, so that saving
+        # the case does not silently drop the document.
+        extra = [(k, k) for k in known_kinds if k not in dict(DOCUMENT_KINDS)]
+        if extra:
+            kind = self.fields["kind"]
+            assert isinstance(kind, forms.ChoiceField)
+            kind.choices = [("", "—"), *DOCUMENT_KINDS, *extra]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         filled = [data.get(n) for n in ("kind", "number", "issuer")]
@@ -311,11 +321,17 @@ DocumentFormSet = forms.formset_factory(
 
 def document_formset(data: Any = None, *, case: Case | None = None) -> BaseDocumentFormSet:
     initial = [
-        {"kind": d.get("type", ""), "number": d.get("number", ""), "issuer": d.get("issuer", "")}
+        {
+            "kind": str(d.get("type", "")), "number": str(d.get("number", "")),
+            "issuer": str(d.get("issuer") or d.get("issued_by") or ""),
+        }
         for d in (case.documents or [] if case else [])
         if isinstance(d, dict)
     ]
-    return DocumentFormSet(data, initial=initial or None, prefix="documents")  # type: ignore[return-value]
+    known = tuple(entry["kind"] for entry in initial if entry["kind"])
+    return DocumentFormSet(  # type: ignore[return-value]
+        data, initial=initial or None, prefix="documents", form_kwargs={"known_kinds": known}
+    )
 
 
 # --- The case's lists -------------------------------------------------------------------------
@@ -439,9 +455,14 @@ class ApprovalDecisionForm(StyledFormMixin, forms.Form):
         return self.cleaned_data["decision"] == "approve"
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} · {obj.organisation}"
+
+
 class OriginContactsForm(StyledFormMixin, forms.Form):
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Person.objects.none())
-    alternate = forms.ModelChoiceField(label=_("Alternate"), queryset=Person.objects.none())
+    contact = PersonChoiceField(label=_("Contact"), queryset=Person.objects.none())
+    alternate = PersonChoiceField(label=_("Alternate"), queryset=Person.objects.none())
 
     def __init__(self, *args: Any, user: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -455,7 +476,6 @@ class OriginContactsForm(StyledFormMixin, forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = people
-            field.label_from_instance = lambda p: f"{p.full_name} · {p.organisation}"  # type: ignore[method-assign]
         if case.origin_contact_id:
             self.initial.setdefault("contact", case.origin_contact_id)
             self.initial.setdefault("alternate", case.origin_alternate_id)

@@ -121,6 +121,7 @@ FUNDING_ACTIONS = {
     FundingState.DISBURSED: gettext_lazy("Record the disbursement"),
     FundingState.RECONCILED: gettext_lazy("Mark as reconciled"),
 }
+FUNDING_ORDER: dict[str, int] = {state: i for i, state in enumerate(FUNDING_ACTIONS)}
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -166,13 +167,29 @@ def _get_funding_for_user(user: Any, pk: int) -> FundingRequest:
 # --- The work list and the overdue tasks -------------------------------------------------------
 
 
-def _treated_as_child() -> Q:
-    """In SQL, from the clear columns: a child unless an age of 18 or more has been verified.
+# Who is a child, decided in SQL where the clear columns suffice (``Case.is_child``: a child
+# unless an age of 18 or more has been verified). The age comes from the birth date when there
+# is one, and the birth date is sealed: only rows with a verified age *and* a birth date need
+# it, and those are decided in Python from that one column, never from the names.
+CHILD_IN_CLEAR = Q(age_verified=False) | (
+    Q(birth_date__isnull=True) & (Q(estimated_age__isnull=True) | Q(estimated_age__lt=18))
+)
+AGE_SEALED = Q(age_verified=True, birth_date__isnull=False)
+AGE_COLUMNS = ("pk", "uuid", "birth_date", "age_verified", "estimated_age")
 
-    The age in the clear is the age at identification (the forms work it out from the birth
-    date), so a list never decrypts a birth date.
-    """
-    return ~Q(age_verified=True, estimated_age__gte=18)
+
+def _minors(cases: QuerySet[Case]) -> list[int]:
+    """The pks of the children among ``cases`` whose age hangs on a sealed birth date."""
+    sealed = Case.objects.filter(pk__in=cases.filter(AGE_SEALED).values("pk")).only(*AGE_COLUMNS)
+    return [case.pk for case in sealed if case.is_child]
+
+
+def _mark_children(rows: list[Case]) -> None:
+    """``treated_as_child`` on each row of a page: one query at most, for the sealed ages."""
+    sealed = [row.pk for row in rows if row.age_sealed]  # type: ignore[attr-defined]
+    minors = set(_minors(Case.objects.filter(pk__in=sealed))) if sealed else set()
+    for row in rows:
+        row.treated_as_child = row.child_in_clear or row.pk in minors  # type: ignore[attr-defined]
 
 
 def _filtered_cases(form: CaseFilterForm, user: Any) -> QuerySet[Case]:
@@ -186,7 +203,8 @@ def _filtered_cases(form: CaseFilterForm, user: Any) -> QuerySet[Case]:
         .annotate(
             next_due=Subquery(open_tasks.order_by("due_on").values("due_on")[:1]),
             is_overdue=Exists(open_tasks.filter(due_on__lt=today)),
-            treated_as_child=ExpressionWrapper(_treated_as_child(), output_field=BooleanField()),
+            child_in_clear=ExpressionWrapper(CHILD_IN_CLEAR, output_field=BooleanField()),
+            age_sealed=ExpressionWrapper(AGE_SEALED, output_field=BooleanField()),
         )
         .prefetch_related(
             Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True), to_attr="open_flags")
@@ -203,7 +221,7 @@ def _filtered_cases(form: CaseFilterForm, user: Any) -> QuerySet[Case]:
     elif side == CaseFilterForm.INCOMING:
         cases = cases.filter(origin_country_id=user.country_id)
     if form.value("child"):
-        cases = cases.filter(_treated_as_child())
+        cases = cases.filter(CHILD_IN_CLEAR | Q(pk__in=_minors(cases)))
     if form.value("overdue"):
         cases = cases.filter(Exists(open_tasks.filter(due_on__lt=today)))
     if form.value("flagged"):
@@ -218,6 +236,8 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     policy.authorize(user, "cases.view")
     form = CaseFilterForm(request.GET)
     page = Paginator(_filtered_cases(form, user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = rows = list(page.object_list)
+    _mark_children(rows)
     return render(
         request,
         "cases/case_list.html",
@@ -249,7 +269,7 @@ def overdue(request: AuthenticatedRequest) -> HttpResponse:
     counts = {row["stage"]: row["n"] for row in tasks.order_by().values("stage").annotate(n=Count("pk"))}
     page = Paginator(tasks, OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
     for task in page.object_list:
-        task.days_late = (today - task.due_on).days  # type: ignore[attr-defined]
+        task.days_late = (today - task.due_on).days
     summary = [(Stage(stage).label, counts[stage]) for stage in sorted(counts, key=STAGE_ORDER.__getitem__)]
     return render(
         request,
@@ -382,8 +402,8 @@ def _labels(case: Case, *, identity: bool) -> dict[str, Any]:
         kinds = dict(DOCUMENT_KINDS)
         labels["gender_label"] = _choice(vocab.Gender, case.gender) if case.gender else ""
         labels["documents"] = [
-            {"label": str(kinds.get(d.get("type"), d.get("type", ""))), "number": d.get("number", ""),
-             "issuer": d.get("issuer", "")}
+            {"label": str(kinds.get(str(d.get("type", "")), d.get("type", ""))), "number": d.get("number", ""),
+             "issuer": d.get("issuer") or d.get("issued_by") or ""}
             for d in case.documents or [] if isinstance(d, dict)
         ]
     return labels
@@ -425,11 +445,16 @@ def _render_case(
     errors: list[str] | None = None,
     refused: dict[str, list[str]] | None = None,
     status: int = 200,
+    preloaded: bool = False,
 ) -> HttpResponse:
-    """The case page; ``bound`` holds a submitted form to show again with its errors."""
+    """The case page; ``bound`` holds a submitted form to show again with its errors.
+
+    The case is read again with everything the page shows, unless it was ``preloaded`` so.
+    """
     user = request.user
     bound = bound or {}
-    case = _get_case_for_user(user, case.code, full=True)
+    if not preloaded:
+        case = _get_case_for_user(user, case.code, full=True)
     side = protocol.side_of(user, case)
     can_identity = policy.can(user, "cases.view_identity", case)
     can_change = policy.can(user, "cases.change", case)
@@ -495,8 +520,8 @@ def _render_case(
 @login_required
 @require_GET
 def case_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
-    case = _get_case_for_user(request.user, code)
-    return _render_case(request, case)
+    case = _get_case_for_user(request.user, code, full=True)
+    return _render_case(request, case, preloaded=True)
 
 
 def _invalid(request: AuthenticatedRequest, case: Case, key: str, form: Any, **extra: Any) -> HttpResponse:
@@ -735,9 +760,9 @@ def funding_inbox(request: AuthenticatedRequest) -> HttpResponse:
         requests = requests.filter(state=state)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     for funding in page.object_list:
-        funding.next_steps = [  # type: ignore[attr-defined]
+        funding.next_steps = [
             (s, FUNDING_ACTIONS[FundingState(s)])
-            for s in sorted(services.FUNDING_STEPS.get(funding.state, ()), key=list(FUNDING_ACTIONS).index)
+            for s in sorted(services.FUNDING_STEPS.get(funding.state, ()), key=FUNDING_ORDER.__getitem__)
         ]
     return render(
         request,
@@ -754,8 +779,8 @@ def funding_advance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     policy.authorize(user, "cases.decide_funding", funding)
     form = FundingAdvanceForm(request.POST)
     if not form.is_valid():
-        for error in form.errors.get("state", []):
-            messages.error(request, error)
+        for error in form["state"].errors:
+            messages.error(request, str(error))
         return redirect("cases:funding_inbox")
     try:
         services.funding_request_advance(actor=user, funding=funding, state=form.cleaned_data["state"])
