@@ -11,7 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from corett.audit.models import AuditEntry
-from corett.cases.models import IDENTITY_FIELDS, Case, Consent, Flag, FundingRequest, FundingState, Stage, Task
+from corett.cases.models import (
+    IDENTITY_FIELDS,
+    Case,
+    Consent,
+    Flag,
+    FundingRequest,
+    FundingState,
+    Stage,
+    Task,
+)
 from corett.cases.tests.views_support import (  # noqa: F401  (fixtures)
     CANARY_FAMILY,
     CANARY_GIVEN,
