@@ -110,7 +110,7 @@ def _open_through_the_page(login: Any, actors: CaseActors, responses: list) -> C
     })
     responses.append(response)
     assert response.status_code == 302, response.content.decode()[:3000]
-    return Case.objects.get(given_name__isnull=False, destination_country__iso2="GT")
+    return Case.objects.get(destination_country__iso2="GT")
 
 
 def _guardian_through_the_page(login: Any, actors: CaseActors, case: Case, responses: list) -> None:
@@ -128,6 +128,21 @@ def _guardian_through_the_page(login: Any, actors: CaseActors, case: Case, respo
     assert case.related_people.filter(role=RelatedRole.GUARDIAN).exists()
 
 
+def _open_through_the_api(login: Any, actors: CaseActors, responses: list) -> None:
+    """A second case with the canary, entered through the API (when it exists)."""
+    url = _url("api:case-list")
+    if url is None:
+        return
+    response = _client(login, actors.worker).post(url, {
+        "given_name": CANARY, "family_name": f"{CANARY_FAMILY} Api", "birth_date": "2014-01-20",
+        "sex": "female", "citizenship": "HND", "destination_country": "GTM", "origin_country": "HND",
+        "identified_on": timezone.localdate().isoformat(), "narrative": f"{CANARY} llegó sola.",
+        "documents": [{"type": "passport", "number": CANARY_DOCUMENT, "issuer": "RNP"}],
+    }, content_type="application/json")
+    responses.append(response)
+    assert response.status_code == 201, response.content[:2000]
+
+
 @pytest.fixture
 def world(db, login, caplog) -> Iterator[World]:
     # Everything logged from here on is checked: every logger, DEBUG, and every SQL statement
@@ -140,6 +155,7 @@ def world(db, login, caplog) -> Iterator[World]:
     responses: list = []
     case = _open_through_the_page(login, actors, responses)
     _guardian_through_the_page(login, actors, case, responses)
+    _open_through_the_api(login, actors, responses)
     for name in ("protect", "notify_consulate", "start_assessment", "decide_return", "request_origin",
                  "accept", "assess_family", "request_funding"):
         case = advance(case, name, actors)
