@@ -15,7 +15,7 @@ from corett.accounts.models import User
 from corett.cases import services
 from corett.cases.models import Case, Sex, Stage
 from corett.cases.vocabularies import FormOfExploitation, MethodOfControl
-from corett.directory.models import Country, Organisation, Person
+from corett.directory.models import Country, Person
 from corett.testing.cases import PATHS, CaseActors, advance
 
 # (destination, origin, stage, child, given name, family name, forms of exploitation)
@@ -51,6 +51,7 @@ def _actors(destination: str, origin: str) -> CaseActors:
         Person.objects.filter(organisation__country__iso2=origin, user__isnull=False).order_by("pk")[:2]
     )
     partner = users["partner-our"]
+    assert partner.organisation is not None  # the demo's partner works for OUR
     return CaseActors(
         worker=users[f"caseworker-{destination.lower()}"],
         supervisor=users[f"supervisor-{destination.lower()}"],
@@ -75,7 +76,7 @@ def seed_demo_cases() -> int:
             actor=actors.worker,
             destination_country=countries[dst],
             data={
-                "identifying_organisation": Organisation.objects.get(pk=actors.worker.organisation_id),
+                "identifying_organisation": actors.worker.organisation,
                 "origin_country": countries[org],
                 "given_name": given,
                 "family_name": f"{family} {number}",
