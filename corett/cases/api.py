@@ -23,7 +23,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -260,9 +260,6 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_is_child(self, case: Case) -> bool:
-        children = self.context.get("children")
-        if children is not None:
-            return case.pk in children
         return case.is_child
 
 
@@ -411,13 +408,7 @@ class CaseInputSerializer(serializers.Serializer):
             # An empty sealed field is stored as NULL, not as an encrypted empty string.
             if name in data and data[name] in ("", []):
                 data[name] = None
-        born = data.get("birth_date")
-        if born and data.get("estimated_age") is None and born <= timezone.localdate():
-            # As the case forms do: the age in the clear is the age at identification, so that
-            # lists and statistics count children without decrypting a birth date.
-            on = data.get("identified_on") or (case.identified_on if case else None) or timezone.localdate()
-            on = on if on >= born else timezone.localdate()
-            data["estimated_age"] = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        # The age at identification (clear) is derived from the birth date by the services.
         return data
 
 
@@ -667,35 +658,6 @@ class CaseFilterSerializer(serializers.Serializer):
 
 # --- Children: decided in SQL where the clear columns suffice ---------------------------------
 
-# ``Case.is_child``: a child unless an age of 18 or more has been verified. The age comes from
-# the birth date when there is one, and the birth date is sealed: only the rows with a verified
-# age *and* a birth date need it, and those are decided in Python from that column alone.
-_CHILD_IN_CLEAR = Q(age_verified=False) | (
-    Q(birth_date__isnull=True) & (Q(estimated_age__isnull=True) | Q(estimated_age__lt=18))
-)
-_ADULT_IN_CLEAR = Q(age_verified=True, birth_date__isnull=True, estimated_age__gte=18)
-_AGE_SEALED = Q(age_verified=True, birth_date__isnull=False)
-_AGE_COLUMNS = ("pk", "uuid", "birth_date", "age_verified", "estimated_age")
-
-
-def _filter_children(queryset: QuerySet[Case], child: bool) -> QuerySet[Case]:
-    # A fresh queryset: the list's own defers identity columns, birth date included.
-    sealed = Case.objects.filter(pk__in=queryset.filter(_AGE_SEALED).values("pk")).only(*_AGE_COLUMNS)
-    minors = [c.pk for c in sealed if c.is_child]
-    if child:
-        return queryset.filter(_CHILD_IN_CLEAR | Q(pk__in=minors))
-    return queryset.filter(_ADULT_IN_CLEAR | (_AGE_SEALED & ~Q(pk__in=minors)))
-
-
-def _children_among(cases: list[Case]) -> set[int]:
-    """The pks of the children among cases loaded without identity: one query at most."""
-    children = {c.pk for c in cases if not c.age_verified}
-    verified = [c.pk for c in cases if c.age_verified]
-    if verified:
-        children |= {c.pk for c in Case.objects.filter(pk__in=verified).only(*_AGE_COLUMNS) if c.is_child}
-    return children
-
-
 # --- Permission -------------------------------------------------------------------------------
 
 
@@ -856,7 +818,6 @@ class CaseViewSet(viewsets.GenericViewSet):
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        context.update(getattr(self, "_extra_context", {}))
         return context
 
     def _detail(self, case: Case, *, audit: bool) -> dict[str, Any]:
@@ -876,7 +837,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         filters = CaseFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data
-        queryset: QuerySet[Case] = self.get_queryset().active().order_by("-created_at", "-pk")
+        queryset: CaseQuerySet = self.get_queryset().active().order_by("-created_at", "-pk")
         if wanted.get("stage"):
             queryset = queryset.filter(stage=wanted["stage"])
         if wanted.get("origin"):
@@ -884,9 +845,8 @@ class CaseViewSet(viewsets.GenericViewSet):
         if wanted.get("destination"):
             queryset = queryset.filter(destination_country__iso3=wanted["destination"].upper())
         if wanted.get("child") is not None:
-            queryset = _filter_children(queryset, wanted["child"])
+            queryset = queryset.children() if wanted["child"] else queryset.adults()
         page = cast("list[Case]", self.paginate_queryset(queryset))
-        self._extra_context = {"children": _children_among(page)}
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request: Request) -> Response:

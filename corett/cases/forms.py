@@ -256,21 +256,10 @@ class CaseForm(StyledFormMixin, forms.Form):
     def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        born = data.get("birth_date")
-        identified = data.get("identified_on")
-        # The age in the clear is the age at identification: lists and statistics read it
-        # instead of decrypting birth dates.
-        if born and data.get("estimated_age") is None and born <= _today():
-            on = identified if identified and identified >= born else _today()
-            data["estimated_age"] = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-        return data
-
     def service_data(self, *, only_changed: bool = False) -> dict[str, Any]:
         names = [n for n in self.fields if not self.fields[n].disabled]
         if only_changed:
-            names = [n for n in names if n in self.changed_data or n == "estimated_age"]
+            names = [n for n in names if n in self.changed_data]
         data = {name: self.cleaned_data.get(name) for name in names}
         for name in IDENTITY_FIELDS:
             # An empty sealed field is stored as NULL, not as an encrypted empty string.

@@ -102,6 +102,13 @@ def is_valid_case_code(code: str) -> bool:
     return all(ch in CODE_ALPHABET for ch in body + check) and _check_character(body) == check
 
 
+# A person is treated as a child unless an age of 18 or more at identification has been verified
+# (the protocol: "a person of uncertain age is treated as a child until verified"). The age at
+# identification is kept in the clear (``estimated_age``; the services derive it from the sealed
+# birth date), so lists, filters and statistics decide it in SQL without decrypting anything.
+CHILD = ~Q(age_verified=True, estimated_age__gte=18)
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: User) -> CaseQuerySet:
         from corett import policy
@@ -114,6 +121,12 @@ class CaseQuerySet(models.QuerySet["Case"]):
 
     def active(self) -> CaseQuerySet:
         return self.filter(deactivated_at__isnull=True)
+
+    def children(self) -> CaseQuerySet:
+        return self.filter(CHILD)
+
+    def adults(self) -> CaseQuerySet:
+        return self.exclude(CHILD)
 
     def without_identity(self) -> CaseQuerySet:
         """Lists never need the sealed columns: leave them in the database."""
@@ -153,7 +166,8 @@ class Case(EncryptedModel):
     narrative = EncryptedField(_("narrative"))
 
     # What the protocol and statistics need, in clear.
-    estimated_age = models.PositiveSmallIntegerField(_("estimated age"), null=True, blank=True)
+    # The age at identification: entered when estimated, derived from the birth date when known.
+    estimated_age = models.PositiveSmallIntegerField(_("age at identification"), null=True, blank=True)
     age_verified = models.BooleanField(_("age verified"), default=False)
     sex = models.CharField(_("sex"), max_length=16, choices=Sex.choices, default=Sex.UNKNOWN)
     citizenships = models.JSONField(_("citizenships (ISO alpha-3)"), default=list, blank=True)
@@ -235,11 +249,14 @@ class Case(EncryptedModel):
 
     @property
     def is_child(self) -> bool:
-        """Treated as a child unless an age of 18 or more has been verified."""
-        age = self.age
-        if age is not None and age < 18:
-            return True
-        return not (self.age_verified and age is not None)
+        """Treated as a child unless an age of 18 or more at identification was verified (CHILD)."""
+        return not (self.age_verified and self.estimated_age is not None and self.estimated_age >= 18)
+
+    def derive_age_at_identification(self) -> None:
+        """Keep the clear age at identification in step with the sealed birth date."""
+        born, on = self.birth_date, self.identified_on
+        if born and on and born <= on:
+            self.estimated_age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

@@ -115,6 +115,7 @@ def case_open(*, actor: Any, destination_country: Any, data: Mapping[str, Any]) 
             if name not in CASE_FIELDS:
                 raise ValueError(f"{name} cannot be set on a case")
             setattr(case, name, value)
+        case.derive_age_at_identification()
         case.full_clean(exclude=["match_key"])
         case.match_key = match_key_for(case)
         case.save()
@@ -141,6 +142,7 @@ def case_update(*, actor: Any, case: Case, data: Mapping[str, Any]) -> Case:
                 changed.append(name)
         if not changed:
             return case
+        case.derive_age_at_identification()
         case.full_clean(exclude=["match_key"])
         case.match_key = match_key_for(case)
         case.save()

@@ -20,19 +20,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case as SqlCase
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     When,
 )
-from django.db.models import Case as SqlCase
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -167,31 +164,6 @@ def _get_funding_for_user(user: Any, pk: int) -> FundingRequest:
 # --- The work list and the overdue tasks -------------------------------------------------------
 
 
-# Who is a child, decided in SQL where the clear columns suffice (``Case.is_child``: a child
-# unless an age of 18 or more has been verified). The age comes from the birth date when there
-# is one, and the birth date is sealed: only rows with a verified age *and* a birth date need
-# it, and those are decided in Python from that one column, never from the names.
-CHILD_IN_CLEAR = Q(age_verified=False) | (
-    Q(birth_date__isnull=True) & (Q(estimated_age__isnull=True) | Q(estimated_age__lt=18))
-)
-AGE_SEALED = Q(age_verified=True, birth_date__isnull=False)
-AGE_COLUMNS = ("pk", "uuid", "birth_date", "age_verified", "estimated_age")
-
-
-def _minors(cases: QuerySet[Case]) -> list[int]:
-    """The pks of the children among ``cases`` whose age hangs on a sealed birth date."""
-    sealed = Case.objects.filter(pk__in=cases.filter(AGE_SEALED).values("pk")).only(*AGE_COLUMNS)
-    return [case.pk for case in sealed if case.is_child]
-
-
-def _mark_children(rows: list[Case]) -> None:
-    """``treated_as_child`` on each row of a page: one query at most, for the sealed ages."""
-    sealed = [row.pk for row in rows if row.age_sealed]  # type: ignore[attr-defined]
-    minors = set(_minors(Case.objects.filter(pk__in=sealed))) if sealed else set()
-    for row in rows:
-        row.treated_as_child = row.child_in_clear or row.pk in minors  # type: ignore[attr-defined]
-
-
 def _filtered_cases(form: CaseFilterForm, user: Any) -> QuerySet[Case]:
     today = timezone.localdate()
     open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
@@ -203,8 +175,6 @@ def _filtered_cases(form: CaseFilterForm, user: Any) -> QuerySet[Case]:
         .annotate(
             next_due=Subquery(open_tasks.order_by("due_on").values("due_on")[:1]),
             is_overdue=Exists(open_tasks.filter(due_on__lt=today)),
-            child_in_clear=ExpressionWrapper(CHILD_IN_CLEAR, output_field=BooleanField()),
-            age_sealed=ExpressionWrapper(AGE_SEALED, output_field=BooleanField()),
         )
         .prefetch_related(
             Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True), to_attr="open_flags")
@@ -221,7 +191,7 @@ def _filtered_cases(form: CaseFilterForm, user: Any) -> QuerySet[Case]:
     elif side == CaseFilterForm.INCOMING:
         cases = cases.filter(origin_country_id=user.country_id)
     if form.value("child"):
-        cases = cases.filter(CHILD_IN_CLEAR | Q(pk__in=_minors(cases)))
+        cases = cases.children()
     if form.value("overdue"):
         cases = cases.filter(Exists(open_tasks.filter(due_on__lt=today)))
     if form.value("flagged"):
@@ -236,8 +206,6 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     policy.authorize(user, "cases.view")
     form = CaseFilterForm(request.GET)
     page = Paginator(_filtered_cases(form, user), PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = rows = list(page.object_list)
-    _mark_children(rows)
     return render(
         request,
         "cases/case_list.html",

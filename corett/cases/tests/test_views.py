@@ -175,7 +175,7 @@ class TestList:
         html = response.content.decode()
         assert "Requested to the country of origin" in html and "incoming" in html
         rows = {c.code: c for c in response.context["page"].object_list}
-        assert rows[shared_case.code].treated_as_child and not rows[owned.code].treated_as_child
+        assert rows[shared_case.code].is_child and not rows[owned.code].is_child
         assert rows[shared_case.code].next_due == shared_case.tasks.get(done_at__isnull=True).due_on
         assert [f.kind for f in rows[shared_case.code].open_flags] == ["urgent_child"]
 
@@ -203,7 +203,7 @@ class TestList:
 
         # Until the age is verified, the person is treated as a child.
         assert codes(child="on") == {child.code, unverified_adult.code, born_child.code}
-        rows = {c.code: c.treated_as_child for c in client.get(self.url).context["page"].object_list}
+        rows = {c.code: c.is_child for c in client.get(self.url).context["page"].object_list}
         assert rows == {child.code: True, unverified_adult.code: True, born_child.code: True,
                         adult.code: False, born_adult.code: False}
         assert codes(overdue="on") == {adult.code}
@@ -225,7 +225,7 @@ class TestList:
         case = Case.objects.get()
         assert case.estimated_age is not None and case.estimated_age >= 18 and not case.is_child
         row = client.get(self.url).context["page"].object_list[0]
-        assert not row.treated_as_child
+        assert not row.is_child
 
     def test_an_invalid_filter_is_ignored_not_an_error(self, client_as, caseworker_gt, child_case):
         response = client_as(caseworker_gt).get(self.url, {"stage": "nowhere", "page": "x"})
