@@ -18,8 +18,8 @@ import re
 import shutil
 import subprocess
 import tempfile
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
