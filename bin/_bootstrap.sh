@@ -45,6 +45,8 @@ bootstrap_venv() {
   if [ ! -x .venv/bin/uv ] || [ "$(.venv/bin/uv --version | cut -d' ' -f2)" != "$UV_VERSION" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check "uv==$UV_VERSION"
   fi
+  # WeasyPrint (PDF documents) draws text with Pango.
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
   # --inexact keeps uv itself (installed by pip above) in the environment.
   .venv/bin/uv sync --locked --inexact --quiet "$@"
 }
