@@ -47,12 +47,13 @@ ITEMS = [
 
 
 def navigation_for(user, path: str = "") -> list[NavLink]:
-    """The entries ``user`` may use; ``path`` (the page's) marks the active and current one."""
+    """The entries ``user`` may use; ``path`` (the page's) marks the active and current one.
+
+    The active entry is the one whose URL is the longest start of ``path``: on
+    /cases/funding/ that is "Funding requests", not "Cases" as well.
+    """
     if not getattr(user, "is_authenticated", False):
         return []
-    links = []
-    for item in ITEMS:
-        if policy.can(user, item.action):
-            url = item.url
-            links.append(NavLink(item.label, url, active=path.startswith(url), current=path == url))
-    return links
+    entries = [(item.label, item.url) for item in ITEMS if policy.can(user, item.action)]
+    section = max((url for _, url in entries if path.startswith(url)), key=len, default=None)
+    return [NavLink(label, url, active=url == section, current=url == path) for label, url in entries]
