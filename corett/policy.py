@@ -346,3 +346,18 @@ def _decide_funding(user: Any, funding: Any) -> bool:
         and user.organisation_id is not None
         and funding.partner_id == user.organisation_id
     )
+
+
+# --- Notifications ----------------------------------------------------------------------------
+# Everyone with a role has an inbox; each sees and marks only their own notifications.
+
+@rule("notifications.view")
+def _view_notification(user: Any, notification: Any) -> bool:
+    if notification is None:
+        return user.has_role(*ANY_ROLE)
+    return bool(notification.recipient_id == user.pk)
+
+
+@scoping("notifications.view")
+def _scope_notifications(user: Any, qs: QuerySet) -> QuerySet:
+    return qs.filter(recipient_id=user.pk)

@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "corett.accounts",
     "corett.directory",
     "corett.cases",
+    "corett.notifications",
     "corett.demo",
 ]
 
@@ -174,6 +175,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "corett.core.context_processors.platform",
+                "corett.notifications.context_processors.notifications",
             ],
         },
     },

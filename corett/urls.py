@@ -11,6 +11,7 @@ urlpatterns = [
     path("directory/", include("corett.directory.urls")),
     path("audit/", include("corett.audit.urls")),
     path("cases/", include("corett.cases.urls")),
+    path("notifications/", include("corett.notifications.urls")),
     path("api/v1/", include("corett.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

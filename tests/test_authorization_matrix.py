@@ -23,6 +23,7 @@ from corett.audit.services import audit_log
 from corett.cases import services as case_services
 from corett.cases.models import FollowUp, Stage
 from corett.directory.models import CoalitionMembership, SecretariatTerm, Visibility
+from corett.notifications.services import notify
 from corett.testing import factories
 from corett.testing.cases import case_actors, case_data, case_in_stage, funding_request
 
@@ -86,6 +87,13 @@ def person(w: World) -> dict:
 
 def case(w: World, **more: Any) -> dict:
     return {"code": w.case.code, **more}
+
+
+def someone_elses_notification(w: World) -> dict:
+    """A notification of the token's owner: nobody else may open it, whatever their role."""
+    (row,) = notify(recipients=[w.token.user], kind="case.requested_to_origin", params={"case": w.case.code},
+                    link=w.case.get_absolute_url())
+    return {"pk": row.pk}
 
 
 MATRIX: dict[str, Entry] = {
@@ -226,6 +234,10 @@ MATRIX: dict[str, Entry] = {
     "api:funding-request-list": Entry(frozenset({Role.PARTNER})),
     "api:funding-request-detail": Entry(CASE, NONE, kwargs=lambda w: {"pk": w.funding.pk}),
     "api:funding-request-advance": Entry(NONE, method="post", kwargs=lambda w: {"pk": w.funding.pk}),
+    # Notifications: everyone's own inbox; someone else's notification is a 404 to all.
+    "notifications:list": Entry(ALL),
+    "notifications:read": Entry(NONE, method="post", kwargs=someone_elses_notification),
+    "notifications:read_all": Entry(ALL, method="post"),
 }
 
 

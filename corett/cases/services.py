@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from corett import policy
+from corett.accounts.roles import Role
 from corett.audit.services import audit_log
 from corett.cases import protocol
 from corett.cases.models import (
@@ -36,6 +38,7 @@ from corett.cases.models import (
 )
 from corett.core.request_context import RequestMeta, reset_request_meta, set_request_meta
 from corett.lib import crypto
+from corett.notifications.services import notify, users_with_role
 
 # What may be set when a case is opened or edited; identity fields are among them.
 CASE_FIELDS = (
@@ -105,6 +108,12 @@ def _flag_duplicates(case: Case) -> None:
                               country=target.destination_country.iso2)
                 finally:
                     reset_request_meta(token)
+                # Each country hears of its own case only: nothing points at the other one.
+                notify(
+                    recipients=users_with_role(Role.CASE_SUPERVISOR, country_id=target.destination_country_id),
+                    kind="case.duplicate_suspected", params={"case": target.code},
+                    link=target.get_absolute_url(),
+                )
 
 
 def case_open(*, actor: Any, destination_country: Any, data: Mapping[str, Any]) -> Case:
@@ -196,6 +205,19 @@ def case_transition(*, actor: Any, case: Case, name: str, data: Mapping[str, Any
             changed_fields=[f for f in update if f != "updated_at"],
             extra={"from": source, "to": target},
         )
+        if name == "request_origin":
+            notify(
+                recipients=users_with_role(
+                    Role.CASE_WORKER, Role.CASE_SUPERVISOR, country_id=case.origin_country_id
+                ),
+                kind="case.requested_to_origin", params={"case": case.code}, link=case.get_absolute_url(),
+            )
+        elif name in ("accept", "decline"):
+            notify(
+                recipients=users_with_role(Role.CASE_WORKER, country_id=case.destination_country_id),
+                kind="case.origin_answered", params={"case": case.code, "answer": target},
+                link=case.get_absolute_url(),
+            )
     return case
 
 
@@ -266,6 +288,13 @@ def approval_request(*, actor: Any, case: Case, kind: str) -> Approval:
         approval.save()
         audit_log(actor=actor, action="cases.approval.request", obj=case,
                   country=case.destination_country.iso2, extra={"kind": kind})
+        notify(
+            recipients=users_with_role(
+                Role.CASE_SUPERVISOR, country_id=case.destination_country_id
+            ).exclude(pk=actor.pk),
+            kind="case.approval_requested", params={"case": case.code, "approval": kind},
+            link=case.get_absolute_url(),
+        )
     return approval
 
 
@@ -284,6 +313,11 @@ def approval_decide(*, actor: Any, approval: Approval, approve: bool) -> Approva
         audit_log(actor=actor, action="cases.approval.decide", obj=approval.case,
                   country=approval.case.destination_country.iso2,
                   extra={"kind": approval.kind, "state": approval.state})
+        notify(
+            recipients=[approval.requested_by], kind="case.approval_decided",
+            params={"case": approval.case.code, "approval": approval.kind, "decision": approval.state},
+            link=approval.case.get_absolute_url(),
+        )
     return approval
 
 
@@ -295,6 +329,11 @@ def funding_request_create(*, actor: Any, case: Case, partner: Any, data: Mappin
         funding.save()
         audit_log(actor=actor, action="cases.funding.request", obj=case,
                   country=case.destination_country.iso2, extra={"partner": partner.pk})
+        # Partners never see the case page: the link is their funding inbox.
+        notify(
+            recipients=users_with_role(Role.PARTNER, organisation_id=partner.pk),
+            kind="case.funding_requested", params={"case": case.code}, link=reverse("cases:funding_inbox"),
+        )
     return funding
 
 
@@ -320,6 +359,13 @@ def funding_request_advance(*, actor: Any, funding: FundingRequest, state: str) 
         funding.save(update_fields=["state", "updated_at"])
         audit_log(actor=actor, action="cases.funding.advance", obj=funding.case,
                   country=funding.case.destination_country.iso2, extra={"state": state})
+        notify(
+            recipients=users_with_role(
+                Role.CASE_WORKER, country_id=funding.case.destination_country_id
+            ).exclude(pk=actor.pk),
+            kind="case.funding_advanced", params={"case": funding.case.code, "state": state},
+            link=funding.case.get_absolute_url(),
+        )
     return funding
 
 
