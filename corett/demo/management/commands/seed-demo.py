@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from corett.demo.seed import DEMO_PASSWORD, NotDemoMode, seed_demo
 
@@ -8,7 +9,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            accounts = seed_demo()
+            # The demo's cases notify their case workers as they are built; those e-mails would
+            # flood the console at every first start, so they are not sent while seeding (the
+            # in-app notifications are kept).
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                accounts = seed_demo()
         except NotDemoMode as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS("CORETT Hub demo: http://127.0.0.1:8000"))
