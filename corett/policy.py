@@ -278,7 +278,14 @@ def _create_case(user: Any, country: Any) -> bool:
 
 @rule("cases.change")
 def _change_case(user: Any, case: Any) -> bool:
-    return _case_side(user, case) == "destination"
+    # A case whose identity was erased after retention is a closed record: nothing changes it.
+    return _case_side(user, case) == "destination" and case.identity_purged_at is None
+
+
+@rule("cases.record_caregiver")
+def _record_caregiver(user: Any, case: Any) -> bool:
+    """Family tracing happens in the country of origin; the owners may record it too."""
+    return _case_side(user, case) in ("destination", "origin") and case.identity_purged_at is None
 
 
 @rule("cases.transition_destination")
@@ -313,8 +320,31 @@ def _view_case_access_log(user: Any, case: Any) -> bool:
 
 
 @rule("cases.export")
-def _export_cases(user: Any, obj: Any) -> bool:
-    return user.has_role(Role.CASE_SUPERVISOR)
+def _export_cases(user: Any, case: Any) -> bool:
+    """Exports (password-protected files that leave the platform) are for the supervisors of the
+    owning country, of its own cases only. ``case`` None: may the user export at all."""
+    if not user.has_role(Role.CASE_SUPERVISOR) or user.country_id is None:
+        return False
+    return case is None or _case_side(user, case) == "destination"
+
+
+@scoping("cases.export")
+def _scope_export(user: Any, qs: QuerySet) -> QuerySet:
+    if not user.has_role(Role.CASE_SUPERVISOR) or user.country_id is None:
+        return qs.none()
+    return qs.filter(destination_country_id=user.country_id)
+
+
+@rule("cases.case_file")
+def _case_file(user: Any, case: Any) -> bool:
+    """The case file (PDF, read on screen or printed): both countries' case roles."""
+    return _case_side(user, case) is not None
+
+
+@rule("cases.download_attachment")
+def _download_attachment(user: Any, attachment: Any) -> bool:
+    """An attachment is identity: whoever may see the person's identity, on either side."""
+    return attachment.deactivated_at is None and _view_case_identity(user, attachment.case)
 
 
 @rule("cases.view_funding")
@@ -338,9 +368,15 @@ def _scope_funding(user: Any, qs: QuerySet) -> QuerySet:
     return qs.filter(mine)
 
 
+@rule("cases.reconcile_funding")
+def _reconcile_funding(user: Any, funding: Any) -> bool:
+    """The owners of the case reconcile what the partner disbursed."""
+    return _case_side(user, funding.case) == "destination"
+
+
 @rule("cases.decide_funding")
 def _decide_funding(user: Any, funding: Any) -> bool:
-    """The partner commits, disburses or declines; the destination reconciles."""
+    """The partner commits, disburses or declines; the destination reconciles (above)."""
     return (
         user.has_role(Role.PARTNER)
         and user.organisation_id is not None

@@ -307,6 +307,11 @@ WHITENOISE_USE_FINDERS = DEBUG or DEMO or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_ROOT = DATA_DIR / "media"
 
+# Case attachments: the largest file accepted, in MB. The upload view keeps files in memory up to
+# this size and never in a temporary file (they are a victim's documents, in clear); a larger
+# file is read off the connection, dropped and refused by its size.
+CASE_ATTACHMENT_MAX_MB = envint("CASE_ATTACHMENT_MAX_MB", 10)
+
 # E-mail: the console in the demo; SMTP from EMAIL_URL-style variables in production.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

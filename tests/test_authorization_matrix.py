@@ -62,6 +62,8 @@ class World:
     # own URLs (contacts, follow-up reports) are Honduras's to use, and refused to Guatemala.
     shared_case: Any
     follow_up: Any
+    # A document of the world's case (sealed): the case's own roles only.
+    attachment: Any
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,16 @@ MATRIX: dict[str, Entry] = {
     "cases:funding_advance": Entry(
         NONE, method="post", kwargs=lambda w: {"pk": w.funding.pk}, data=lambda w: {"state": "committed"}
     ),
+    # Documents: the owners add and remove, both sides (here Honduras not yet) download and read the
+    # case file; exports are for the owning country's supervisors (another country's: 404).
+    "cases:attachment_add": Entry(CASE, NONE, method="post", kwargs=case),
+    "cases:attachment_download": Entry(CASE, NONE, kwargs=lambda w: case(w, pk=w.attachment.pk)),
+    "cases:attachment_remove": Entry(CASE, NONE, method="post", kwargs=lambda w: case(w, pk=w.attachment.pk)),
+    "cases:case_file": Entry(CASE, NONE, kwargs=case),
+    "cases:export": Entry(
+        frozenset({Role.CASE_SUPERVISOR}), NONE, method="post",
+        data=lambda w: {"format": "pdf", "case": w.case.code, "password": "una clave bastante larga"},
+    ),
     # API
     "api-schema": Entry(ALL),
     "api-docs": Entry(ALL),
@@ -233,7 +245,11 @@ MATRIX: dict[str, Entry] = {
     ),
     "api:funding-request-list": Entry(frozenset({Role.PARTNER})),
     "api:funding-request-detail": Entry(CASE, NONE, kwargs=lambda w: {"pk": w.funding.pk}),
-    "api:funding-request-advance": Entry(NONE, method="post", kwargs=lambda w: {"pk": w.funding.pk}),
+    # Committing is the addressed partner's step (none in the matrix); the owners may only
+    # reconcile, and the other country nothing.
+    "api:funding-request-advance": Entry(
+        NONE, method="post", kwargs=lambda w: {"pk": w.funding.pk}, data=lambda w: {"state": "committed"}
+    ),
     # Notifications: everyone's own inbox; someone else's notification is a 404 to all.
     "notifications:list": Entry(ALL),
     "notifications:read": Entry(NONE, method="post", kwargs=someone_elses_notification),
@@ -293,6 +309,9 @@ def world(db) -> World:
         shared_case=shared,
         # Follow-ups are planned when reintegration starts; one is set up directly here.
         follow_up=FollowUp.objects.create(case=shared, months_after_return=3, due_on=dt.date(2026, 1, 1)),
+        attachment=case_services.attachment_add(
+            actor=worker, case=child, filename="informe.pdf", content=b"%PDF-1.4\n%%EOF\n", description="Informe"
+        ),
     )
 
 

@@ -47,6 +47,8 @@ class AuditEntry(models.Model):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-id"]
+        # A record's own access log (newest first) reads this index, whatever the trail's size.
+        indexes = [models.Index(fields=["object_type", "object_id", "-id"], name="audit_object_recent")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"

@@ -1110,7 +1110,9 @@ class FundingRequestViewSet(viewsets.ReadOnlyModelViewSet):
     policy_actions = {
         "list": "cases.view_funding",
         "retrieve": "cases.view_funding",
-        "advance": "cases.decide_funding",
+        # Who may take which step (the partner commits, declines, disburses; the owners
+        # reconcile) is decided by the service, per requested state.
+        "advance": "cases.view_funding",
     }
 
     def get_queryset(self) -> QuerySet[FundingRequest]:
@@ -1123,7 +1125,7 @@ class FundingRequestViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
-        summary="Move a funding request on (its partner: commit, decline, disburse, reconcile)",
+        summary="Move a funding request on (its partner: commit, decline, disburse; the case's owners: reconcile)",
         request=FundingAdvanceSerializer,
         responses={200: FundingRequestSerializer, 400: OpenApiResponse(description="Not a possible step."),
                    403: FORBIDDEN, 404: NOT_FOUND},

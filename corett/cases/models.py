@@ -224,6 +224,9 @@ class Case(EncryptedModel):
         indexes = [
             models.Index(fields=["destination_country", "stage"]),
             models.Index(fields=["origin_country", "stage"]),
+            # The work lists: a country's cases, newest first.
+            models.Index(fields=["destination_country", "-created_at"], name="case_destination_recent"),
+            models.Index(fields=["origin_country", "-created_at"], name="case_origin_recent"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -255,7 +258,8 @@ class Case(EncryptedModel):
     def derive_age_at_identification(self) -> None:
         """Keep the clear age at identification in step with the sealed birth date."""
         born, on = self.birth_date, self.identified_on
-        if born and on and born <= on:
+        # Values not yet validated may still be strings: clean() reports those.
+        if isinstance(born, dt.date) and isinstance(on, dt.date) and born <= on:
             self.estimated_age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
     def clean(self) -> None:
@@ -265,14 +269,16 @@ class Case(EncryptedModel):
                 _("The country of origin must differ from the destination country.")
             )
         today = timezone.localdate()
-        born = self.birth_date
+        # A value clean_fields() refused is still a string here: leave it to that error.
+        born = self.birth_date if isinstance(self.birth_date, dt.date) else None
+        identified = self.identified_on if isinstance(self.identified_on, dt.date) else None
         if born and born > today:
             errors.setdefault("birth_date", []).append(_("The birth date cannot be in the future."))
         if born and born < dt.date(today.year - 120, 1, 1):
             errors.setdefault("birth_date", []).append(_("The birth date is not plausible."))
-        if self.identified_on and self.identified_on > today:
+        if identified and identified > today:
             errors.setdefault("identified_on", []).append(_("The identification date cannot be in the future."))
-        if born and self.identified_on and self.identified_on < born:
+        if born and identified and identified < born:
             errors.setdefault("identified_on", []).append(_("The person was identified before being born."))
         if self.estimated_age is not None and self.estimated_age > 120:
             errors.setdefault("estimated_age", []).append(_("The estimated age is not plausible."))
@@ -294,13 +300,14 @@ IDENTITY_FIELDS = (
 )
 
 
-class StageChange(models.Model):
-    """The case's path through the protocol: who moved it, when, from where to where."""
+class StageChange(EncryptedModel):
+    """The case's path through the protocol: who moved it, when, from where to where, and why."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(max_length=32, choices=Stage.choices)
     to_stage = models.CharField(max_length=32, choices=Stage.choices)
     transition = models.CharField(max_length=64)
+    reason = EncryptedField(_("reason"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -533,3 +540,71 @@ class CountryCaseSettings(models.Model):
 
     def follow_ups(self) -> list[int]:
         return [int(m) for m in (self.follow_up_months or self.DEFAULT_FOLLOW_UPS)]
+
+
+# --- Documents -----------------------------------------------------------------------------------
+
+# The kinds of file a case may hold, recognised by their content (never by their name): the type's
+# label for people and the file-name extensions that belong to it (the first one is added to a
+# name that has none).
+ATTACHMENT_TYPES = {
+    "application/pdf": (_("PDF document"), ("pdf",)),
+    "image/jpeg": (_("JPEG image"), ("jpg", "jpeg")),
+    "image/png": (_("PNG image"), ("png",)),
+    "image/webp": (_("WebP image"), ("webp",)),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
+        _("Word document (DOCX)"), ("docx",),
+    ),
+    "application/vnd.oasis.opendocument.text": (_("OpenDocument text (ODT)"), ("odt",)),
+}
+
+
+class AttachmentQuerySet(models.QuerySet["Attachment"]):
+    def active(self) -> AttachmentQuerySet:
+        """Not removed, and not erased at the end of the retention period."""
+        return self.filter(deactivated_at__isnull=True, content__isnull=False)
+
+    def listed(self) -> AttachmentQuerySet:
+        """What a list shows: everything but the file itself, which stays in the database."""
+        return self.active().defer("content").select_related("uploaded_by")
+
+
+class Attachment(EncryptedModel):
+    """A document of a case (an identity document, a medical or social report, a photograph).
+
+    The file's name and bytes are sealed like the person's identity: a scanned passport is
+    identity. Only its type, size and a short description are kept in the clear, and the
+    description must name no one. Removing an attachment deactivates it; the retention purge
+    erases its sealed name and bytes with the rest of the case's identity.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    filename = EncryptedField(_("file name"))
+    content = EncryptedField(_("file"), kind="bytes")
+    # Detected from the content with ``filetype`` when uploaded; one of ATTACHMENT_TYPES.
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    description = models.CharField(
+        _("description"), max_length=120, blank=True,
+        help_text=_("What the document is, e.g. “birth certificate” or “medical report”. Never a "
+                    "name: the description is not encrypted."),
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    deactivated_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        # Never the file name: it may name the person, and this string reaches logs.
+        return f"{self.case.code} · {self.type_label}"
+
+    @property
+    def type_label(self) -> str:
+        known = ATTACHMENT_TYPES.get(self.content_type)
+        return str(known[0]) if known else self.content_type

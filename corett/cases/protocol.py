@@ -72,7 +72,14 @@ def _consent(purpose: str) -> Callable[[Case, dict], bool]:
 
 def _approved(kind: str) -> Callable[[Case, dict], bool]:
     def holds(case: Case, data: dict) -> bool:
-        return any(a.kind == kind and a.state == ApprovalState.APPROVED for a in case.approvals.all())
+        # A reopened case starts a new round: approvals of an earlier round no longer count.
+        reopened = [c.at for c in case.stage_changes.all() if c.transition == "reopen"]
+        since = max(reopened) if reopened else None
+        return any(
+            a.kind == kind and a.state == ApprovalState.APPROVED
+            and (since is None or (a.decided_at is not None and a.decided_at > since))
+            for a in case.approvals.all()
+        )
 
     return holds
 
@@ -157,6 +164,10 @@ CLOSURE_APPROVED = Guard(
     "closure_approved", _("The closure has not been approved by a case supervisor."), _approved(ApprovalKind.CLOSURE)
 )
 REASON = Guard("reason", _("Give a reason."), _given("reason"))
+NOT_PURGED = Guard(
+    "not_purged", _("This case's identifying data was erased after the retention period: it cannot be reopened."),
+    lambda case, data: case.identity_purged_at is None,
+)
 ALTERNATIVE_CHOSEN = Guard("alternative", _("Choose the alternative solution."), _given("alternative"))
 
 
@@ -208,7 +219,8 @@ TRANSITIONS: dict[str, Transition] = {
            DESTINATION, [ALTERNATIVE_CHOSEN], needs=("alternative",)),
         _t("cancel", _("Cancel"), ACTIVE | {Stage.SUSPENDED}, Stage.CANCELLED, DESTINATION, [REASON],
            needs=("reason",)),
-        _t("reopen", _("Reopen"), FINAL_STAGES, Stage.ASSESSING, DESTINATION, [REASON], needs=("reason",)),
+        _t("reopen", _("Reopen"), FINAL_STAGES, Stage.ASSESSING, DESTINATION, [NOT_PURGED, REASON],
+           needs=("reason",)),
     ]
 }
 

@@ -7,22 +7,31 @@ audits in one transaction. Audit entries name fields, never their values.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import unicodedata
+import zipfile
 from collections.abc import Mapping
 from typing import Any
 
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from corett import policy
 from corett.accounts.roles import Role
 from corett.audit.services import audit_log
-from corett.cases import protocol
+from corett.cases import exports, protocol
 from corett.cases.models import (
+    ATTACHMENT_TYPES,
+    FINAL_STAGES,
     IDENTITY_FIELDS,
     Approval,
     ApprovalState,
+    Attachment,
     Case,
     Consent,
     CountryCaseSettings,
@@ -32,6 +41,7 @@ from corett.cases.models import (
     FundingRequest,
     FundingState,
     RelatedPerson,
+    RelatedRole,
     Stage,
     StageChange,
     Task,
@@ -189,14 +199,18 @@ def case_transition(*, actor: Any, case: Case, name: str, data: Mapping[str, Any
             case.alternative_solution = str(data["alternative"])
             case.full_clean(exclude=["match_key"])
             update.append("alternative_solution")
-        if target == Stage.CLOSED:
+        if target in FINAL_STAGES:
             case.closed_at = timezone.now()
             update.append("closed_at")
         if name == "reopen":
             case.closed_at = None
             update.append("closed_at")
         case.save(update_fields=update)
-        StageChange.objects.create(case=case, from_stage=source, to_stage=target, transition=name, by=actor)
+        StageChange.objects.create(
+            case=case, from_stage=source, to_stage=target, transition=name, by=actor,
+            # Reasons are free text that may name people: sealed like any narrative.
+            reason=str(data.get("reason") or "").strip() or None,
+        )
         _plan_tasks(case)
         if name == "start_reintegration":
             _plan_follow_ups(case)
@@ -252,8 +266,19 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     return consent
 
 
+RELATED_PERSON_FIELDS = (
+    "role", "full_name", "relationship", "organisation", "contact", "agreed", "able_to_care",
+    "assessment", "appointed_on",
+)
+
+
 def related_person_add(*, actor: Any, case: Case, data: Mapping[str, Any]) -> RelatedPerson:
-    policy.authorize(actor, "cases.change", case)
+    unknown = set(data) - set(RELATED_PERSON_FIELDS)
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} cannot be set on a related person")
+    # Family tracing and assessment is the origin's step: it records the caregiver it assessed.
+    action = "cases.record_caregiver" if data.get("role") == RelatedRole.CAREGIVER else "cases.change"
+    policy.authorize(actor, action, case)
     with transaction.atomic():
         person = RelatedPerson(case=case, **data)
         person.full_clean()
@@ -326,6 +351,11 @@ def funding_request_create(*, actor: Any, case: Case, partner: Any, data: Mappin
     with transaction.atomic():
         funding = FundingRequest(case=case, partner=partner, requested_by=actor, **data)
         funding.full_clean()
+        if not protocol.CONSENT_SHARE_FUNDER.holds(case, {}):
+            from django.core.exceptions import ValidationError
+
+            # The partner sees the request: it may exist only once sharing with a funder is consented.
+            raise ValidationError(str(protocol.CONSENT_SHARE_FUNDER.message))
         funding.save()
         audit_log(actor=actor, action="cases.funding.request", obj=case,
                   country=case.destination_country.iso2, extra={"partner": partner.pk})
@@ -346,7 +376,8 @@ FUNDING_STEPS: dict[str, set[str]] = {
 
 def funding_request_advance(*, actor: Any, funding: FundingRequest, state: str) -> FundingRequest:
     """The partner commits, declines, disburses; the funds are reconciled at the end."""
-    policy.authorize(actor, "cases.decide_funding", funding)
+    action = "cases.reconcile_funding" if state == FundingState.RECONCILED else "cases.decide_funding"
+    policy.authorize(actor, action, funding)
     with transaction.atomic():
         funding = FundingRequest.objects.select_for_update().get(pk=funding.pk)
         if state not in FUNDING_STEPS.get(funding.state, set()):
@@ -467,3 +498,198 @@ def case_accept(*, actor: Any, case: Case, contact: Any = None, alternate: Any =
         if contact is not None or alternate is not None:
             case = origin_contacts_set(actor=actor, case=case, contact=contact, alternate=alternate)
         return case_transition(actor=actor, case=case, name="accept")
+
+
+# --- Documents: attachments, the case file, password-protected exports -------------------------
+
+# filetype recognises a type from the first 8 KiB of a file.
+TYPE_SNIFF_BYTES = 8192
+# Members that only a macro-enabled document holds (Word's VBA project, OpenDocument's Basic).
+MACRO_MEMBERS = ("vbaproject.bin", "basic/")
+# What a zipped document must hold to be one.
+DOCUMENT_MEMBERS = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word/document.xml",
+    "application/vnd.oasis.opendocument.text": "content.xml",
+}
+FILENAME_MAX_LENGTH = 150
+
+
+def attachment_max_bytes() -> int:
+    return int(settings.CASE_ATTACHMENT_MAX_MB) * 1024 * 1024
+
+
+def _refuse_file(message: Any, code: str) -> ValidationError:
+    return ValidationError({"file": ValidationError(message, code=code)})
+
+
+def attachment_type_of(head: bytes) -> str:
+    """The content type of a file, recognised from its first bytes, if a case may hold it.
+
+    The name a file was given never counts: a program called ``informe.pdf`` is a program.
+    Raises a ValidationError at the ``file`` field otherwise.
+    """
+    kind = filetype.guess(bytes(head[:TYPE_SNIFF_BYTES]))
+    if kind is None or kind.mime not in ATTACHMENT_TYPES:
+        raise _refuse_file(
+            _("This kind of file is not accepted. Upload a PDF document, a JPEG, PNG or WebP image, "
+              "or a Word (DOCX) or OpenDocument (ODT) text; the type is read from the file's "
+              "content, not from its name."),
+            "file_type",
+        )
+    return kind.mime
+
+
+def _check_document(content: bytes, content_type: str) -> None:
+    """A DOCX or ODT is a zip: it must hold a document and no macros (read from the zip's
+    directory only; nothing is decompressed)."""
+    required = DOCUMENT_MEMBERS.get(content_type)
+    if required is None:
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = [name.lower() for name in archive.namelist()]
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise _refuse_file(_("The document is damaged and cannot be read."), "damaged") from exc
+    if required not in names:
+        raise _refuse_file(_("The document is damaged and cannot be read."), "damaged")
+    if any(member in name for name in names for member in MACRO_MEMBERS):
+        raise _refuse_file(
+            _("Documents with macros are not accepted: save it without macros, or as a PDF."), "macros"
+        )
+
+
+def attachment_filename(name: str, content_type: str) -> str:
+    """The file's own name, made safe to store and to offer for download: no folders, no control
+    characters, a sensible length, and an extension that agrees with the content (added when
+    there is none; a name that claims another type is refused).
+
+    Error messages quote the extension, never the name: a file name often names the person.
+    """
+    base = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    extensions = ATTACHMENT_TYPES[content_type][1]
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    if extension and extension.lower() not in extensions:
+        raise _refuse_file(
+            _("The file's name ends in “.%(extension)s” but its content is a %(kind)s: rename it or "
+              "choose the right file.") % {"extension": extension[:10], "kind": ATTACHMENT_TYPES[content_type][0]},
+            "name_mismatch",
+        )
+    stem = stem.strip() or _("document")
+    suffix = f".{(extension or extensions[0]).lower()}"
+    return stem[: FILENAME_MAX_LENGTH - len(suffix)] + suffix
+
+
+def attachment_add(
+    *, actor: Any, case: Case, filename: str, content: bytes, description: str = ""
+) -> Attachment:
+    """Seal a file into the case. Its size and type (by content) are checked again here, so that
+    every way in (the page, the API, an import) holds the same line; nothing is saved on error."""
+    policy.authorize(actor, "cases.change", case)
+    if len(content) > attachment_max_bytes():
+        raise _refuse_file(
+            _("The file is larger than %(limit)s MB.") % {"limit": attachment_max_bytes() // (1024 * 1024)},
+            "too_large",
+        )
+    if not content:
+        raise _refuse_file(_("The file is empty."), "empty")
+    content_type = attachment_type_of(content)
+    _check_document(content, content_type)
+    with transaction.atomic():
+        attachment = Attachment(
+            case=case, filename=attachment_filename(filename, content_type), content=bytes(content),
+            content_type=content_type, size=len(content), description=(description or "").strip(),
+            uploaded_by=actor,
+        )
+        attachment.full_clean()
+        attachment.save()
+        audit_log(
+            actor=actor, action="cases.attachment.add", obj=case, country=case.destination_country.iso2,
+            changed_fields=["attachments"],
+            extra={"attachment": attachment.pk, "content_type": content_type, "size": attachment.size},
+        )
+    return attachment
+
+
+def attachment_remove(*, actor: Any, attachment: Attachment) -> Attachment:
+    """Deactivate an attachment: it leaves the case's pages and downloads, and stays sealed in
+    the database until the retention purge erases it with the case's identity."""
+    policy.authorize(actor, "cases.change", attachment.case)
+    with transaction.atomic():
+        attachment = (
+            Attachment.objects.select_for_update(of=("self",)).defer("content")
+            .select_related("case__destination_country").get(pk=attachment.pk)
+        )
+        if attachment.deactivated_at is not None:
+            return attachment
+        attachment.deactivated_at = timezone.now()
+        attachment.save(update_fields=["deactivated_at"])
+        audit_log(
+            actor=actor, action="cases.attachment.remove", obj=attachment.case,
+            country=attachment.case.destination_country.iso2, changed_fields=["attachments"],
+            extra={"attachment": attachment.pk},
+        )
+    return attachment
+
+
+def attachment_read(*, actor: Any, attachment: Attachment) -> tuple[str, bytes]:
+    """The file's name and bytes, for someone the policy lets download it; the look is audited
+    (the attachment's number, never its name)."""
+    policy.authorize(actor, "cases.download_attachment", attachment)
+    audit_log(
+        actor=actor, action="cases.attachment.download", obj=attachment.case,
+        country=attachment.case.destination_country.iso2,
+        extra={"attachment": attachment.pk, "content_type": attachment.content_type},
+    )
+    return attachment.filename or attachment_filename("", attachment.content_type), attachment.content
+
+
+def _case_file_pdf(*, actor: Any, case: Case) -> tuple[bytes, bool]:
+    identity = policy.can(actor, "cases.view_identity", case)
+    attachments = list(Attachment.objects.listed().filter(case=case)) if identity else []
+    pdf = exports.render_case_file(case, user=actor, identity=identity, attachments=attachments)
+    return pdf, identity
+
+
+def case_file_render(*, actor: Any, case: Case) -> bytes:
+    """The case file (PDF) for someone allowed to read it; audited like a look at the case.
+
+    ``case`` should come with its related rows preloaded (the case page's fetch)."""
+    policy.authorize(actor, "cases.case_file", case)
+    pdf, identity = _case_file_pdf(actor=actor, case=case)
+    audit_log(actor=actor, action="cases.case_file", obj=case, country=case.destination_country.iso2,
+              extra={"identity": identity})
+    return pdf
+
+
+def _check_export_password(password: str) -> None:
+    if len(password or "") < exports.EXPORT_PASSWORD_MIN_LENGTH:
+        raise ValidationError({"password": ValidationError(
+            _("The password must have at least %(min)d characters.") % {"min": exports.EXPORT_PASSWORD_MIN_LENGTH},
+            code="password_too_short",
+        )})
+
+
+def case_file_export(*, actor: Any, case: Case, password: str) -> exports.ExportFile:
+    """The case file encrypted with the password (AES-256): an export, with its own permission.
+    The audit entry records the kind, format and count, never the password."""
+    policy.authorize(actor, "cases.export", case)
+    _check_export_password(password)
+    pdf, identity = _case_file_pdf(actor=actor, case=case)
+    result = exports.protected_case_file(pdf, case, password)
+    audit_log(actor=actor, action="cases.export", obj=case, country=case.destination_country.iso2,
+              extra={"kind": "case_file", "format": "pdf", "rows": result.rows, "identity": identity})
+    return result
+
+
+def cases_pseudonymised_export(*, actor: Any, password: str) -> exports.ExportFile:
+    """The pseudonymised CSV of the cases the supervisor's country owns, in an AES-256 zip."""
+    policy.authorize(actor, "cases.export")
+    _check_export_password(password)
+    cases = policy.scope(actor, "cases.export", Case.objects.all())
+    result = exports.protected_pseudonymised_csv(cases, password)
+    audit_log(actor=actor, action="cases.export",
+              extra={"kind": "pseudonymised_cases", "format": "csv", "rows": result.rows})
+    return result

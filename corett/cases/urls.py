@@ -1,6 +1,6 @@
 from django.urls import path
 
-from corett.cases import views
+from corett.cases import documents, views
 
 app_name = "cases"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("overdue/", views.overdue, name="overdue"),
     path("new/", views.case_open, name="open"),
+    path("export/", documents.export, name="export"),
     path("funding/", views.funding_inbox, name="funding_inbox"),
     path("funding/<int:pk>/advance/", views.funding_advance, name="funding_advance"),
     # A case is addressed by its code (never by anything that identifies the person).
@@ -23,4 +24,9 @@ urlpatterns = [
     path("<str:code>/funding/", views.funding_request_add, name="funding_request_add"),
     path("<str:code>/follow-ups/<int:pk>/report/", views.follow_up_report, name="follow_up_report"),
     path("<str:code>/flags/<int:pk>/resolve/", views.flag_resolve, name="flag_resolve"),
+    # Documents: attachments, the case file (PDF); exports are above (one case or many).
+    path("<str:code>/attachments/", documents.attachment_add, name="attachment_add"),
+    path("<str:code>/attachments/<int:pk>/", documents.attachment_download, name="attachment_download"),
+    path("<str:code>/attachments/<int:pk>/remove/", documents.attachment_remove, name="attachment_remove"),
+    path("<str:code>/case-file/", documents.case_file, name="case_file"),
 ]

@@ -108,15 +108,20 @@ ACTION_LABELS = {
     "cases.flag.duplicate": gettext_lazy("Flagged a possible duplicate"),
     "cases.flag.resolve": gettext_lazy("Resolved a flag"),
     "cases.case.purge_identity": gettext_lazy("Erased the identity at the end of the retention period"),
+    "cases.attachment.add": gettext_lazy("Added a document"),
+    "cases.attachment.download": gettext_lazy("Downloaded a document"),
+    "cases.attachment.remove": gettext_lazy("Removed a document"),
+    "cases.case_file": gettext_lazy("Downloaded the case file"),
+    "cases.export": gettext_lazy("Exported the case file (password-protected)"),
     "access.denied": gettext_lazy("Was refused an action"),
 }
 
 # The partner's buttons: the next states of a funding request, in the partner's words.
+# (Reconciling is the owners' step: its button is on the case page.)
 FUNDING_ACTIONS = {
     FundingState.COMMITTED: gettext_lazy("Commit the funding"),
     FundingState.DECLINED: gettext_lazy("Decline"),
     FundingState.DISBURSED: gettext_lazy("Record the disbursement"),
-    FundingState.RECONCILED: gettext_lazy("Mark as reconciled"),
 }
 FUNDING_ORDER: dict[str, int] = {state: i for i, state in enumerate(FUNDING_ACTIONS)}
 
@@ -730,7 +735,10 @@ def funding_inbox(request: AuthenticatedRequest) -> HttpResponse:
     for funding in page.object_list:
         funding.next_steps = [
             (s, FUNDING_ACTIONS[FundingState(s)])
-            for s in sorted(services.FUNDING_STEPS.get(funding.state, ()), key=FUNDING_ORDER.__getitem__)
+            for s in sorted(
+                (s for s in services.FUNDING_STEPS.get(funding.state, ()) if s in FUNDING_ACTIONS),
+                key=FUNDING_ORDER.__getitem__,
+            )
         ]
     return render(
         request,
@@ -744,12 +752,18 @@ def funding_inbox(request: AuthenticatedRequest) -> HttpResponse:
 def funding_advance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     funding = _get_funding_for_user(user, pk)
-    policy.authorize(user, "cases.decide_funding", funding)
     form = FundingAdvanceForm(request.POST)
+    # The partner commits, declines and disburses from its inbox; the owners reconcile from the
+    # case page. The service asks the policy which of the two may take the requested step.
+    back = (
+        redirect("cases:funding_inbox")
+        if policy.can(user, "cases.decide_funding", funding)
+        else redirect(funding.case)
+    )
     if not form.is_valid():
         for error in form["state"].errors:
             messages.error(request, str(error))
-        return redirect("cases:funding_inbox")
+        return back
     try:
         services.funding_request_advance(actor=user, funding=funding, state=form.cleaned_data["state"])
     except ValidationError as error:
@@ -761,5 +775,5 @@ def funding_advance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             _("The request for %(code)s is now “%(state)s”.")
             % {"code": funding.case.code, "state": FundingState(form.cleaned_data["state"]).label},
         )
-    return redirect("cases:funding_inbox")
+    return back
 

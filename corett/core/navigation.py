@@ -41,6 +41,7 @@ ITEMS = [
     NavItem(_("Coalition offices"), "directory:offices", "directory.view"),
     NavItem(_("Cases"), "cases:list", "cases.view"),
     NavItem(_("Funding requests"), "cases:funding_inbox", "cases.view_funding"),
+    NavItem(_("Exports"), "cases:export", "cases.export"),
     NavItem(_("Users"), "accounts:user_list", "accounts.manage_users"),
     NavItem(_("Audit trail"), "audit:entry_list", "audit.view"),
 ]

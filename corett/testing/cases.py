@@ -206,6 +206,9 @@ def _origin_contacts(case: Case, actors: CaseActors) -> dict:
 
 def funding_request(case: Case, actors: CaseActors | None = None) -> FundingRequest:
     actors = actors or actors_of(case)
+    if not protocol.CONSENT_SHARE_FUNDER.holds(_fresh(case), {}):
+        # A request reaches the partner: it needs the consent to share with a funder first.
+        _consent(ConsentPurpose.SHARE_FUNDER)(_fresh(case), actors)
     return services.funding_request_create(
         actor=actors.worker, case=case, partner=actors.partner_organisation,
         data={

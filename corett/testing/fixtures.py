@@ -71,3 +71,14 @@ def client_as(client, login):
         return login(client, user)
 
     return _as
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """Code outside a request speaks the platform's default language (Spanish); the tests read
+    English msgids unless they ask for Spanish (``translation.override("es")``). Requests
+    through the test client still choose their language as a browser's would."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

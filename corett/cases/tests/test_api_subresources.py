@@ -12,7 +12,7 @@ from corett.cases.models import Approval, Consent, FundingRequest, RelatedPerson
 from corett.cases.tests.api_support import FUNDING_URL, Api, case_url
 from corett.directory.models import OrganisationKind
 from corett.testing import factories
-from corett.testing.cases import case_actors, case_in_stage, funding_request, open_case
+from corett.testing.cases import case_actors, case_in_stage, funding_request, open_case, satisfy
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +144,10 @@ def _funding_payload(actors, **overrides):
 def test_the_owners_ask_a_partner_for_funding(actors):
     case = case_in_stage(Stage.ACCEPTED_BY_ORIGIN)
     worker = Api(actors.worker)
+    refused = worker.post(case_url("funding-requests", case), _funding_payload(actors))
+    assert refused.status_code == 400  # no consent to share with a funder yet
+    assert not FundingRequest.objects.exists()
+    satisfy(case, "consent_share_funder")
     response = worker.post(case_url("funding-requests", case), _funding_payload(actors))
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -195,7 +199,7 @@ def test_a_partner_moves_its_funding_request_along_the_allowed_steps(actors):
     client = Api(actors.partner)
     url = f"{FUNDING_URL}{funding.pk}/advance/"
     response = client.post(url, {"state": "reconciled"})
-    assert response.status_code == 400
+    assert response.status_code == 403  # reconciling is the owners' step, not the partner's
     assert client.post(url, {"state": "requested"}).status_code == 400
     assert client.post(url, {"state": "committed"}).json()["state"] == "committed"
     assert client.post(url, {"state": "declined"}).status_code == 400

@@ -250,12 +250,6 @@ def test_an_encrypted_date_accepts_an_iso_date_and_refuses_nonsense(db):
             field.clean(bad, case)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=TypeError,
-    reason="Defect in corett/cases/models.py: Case.clean() compares birth_date with today even when "
-    "clean_fields() already refused it, so an impossible date string is a TypeError (a 500), "
-    "not a field error.",
-)
 def test_an_impossible_birth_date_is_a_field_error(db):
     case = open_case()
     with pytest.raises(ValidationError) as invalid:

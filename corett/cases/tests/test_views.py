@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from corett.audit.models import AuditEntry
+from corett.cases import services
 from corett.cases.models import (
     IDENTITY_FIELDS,
     Case,
@@ -755,6 +756,11 @@ def _funding_form(partner, **overrides) -> dict:
 
 class TestFunding:
     def test_the_owners_request_funding_from_a_partner(self, client_as, caseworker_gt, child_case, our):
+        refused = client_as(caseworker_gt).post(
+            reverse("cases:funding_request_add", args=[child_case.code]), _funding_form(our)
+        )
+        assert refused.status_code == 400 and not FundingRequest.objects.exists()  # no consent yet
+        services.consent_record(actor=caseworker_gt, case=child_case, purpose="share_funder", given_by="guardian")
         response = client_as(caseworker_gt).post(
             reverse("cases:funding_request_add", args=[child_case.code]), _funding_form(our)
         )
@@ -807,8 +813,10 @@ class TestFunding:
         self, client_as, caseworker_gt, child_case, our, partner_our, other_partner, gt, hn
     ):
         client = client_as(caseworker_gt)
-        client.post(reverse("cases:funding_request_add", args=[child_case.code]), _funding_form(our))
         other_case = open_case(caseworker_gt, gt, hn)
+        for case in (child_case, other_case):
+            services.consent_record(actor=caseworker_gt, case=case, purpose="share_funder", given_by="guardian")
+        client.post(reverse("cases:funding_request_add", args=[child_case.code]), _funding_form(our))
         client.post(reverse("cases:funding_request_add", args=[other_case.code]),
                     _funding_form(other_partner.organisation))
         response = english(client_as(partner_our)).get("/cases/funding/")
