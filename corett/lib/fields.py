@@ -265,6 +265,9 @@ def _pages(model: type[models.Model], batch_size: int) -> Iterator[list[Any]]:
         yield pks
 
 
+BYTES_BATCH_SIZE = 10
+
+
 def rotate(
     model: type[models.Model], *, batch_size: int = 500, dry_run: bool = False
 ) -> Iterator[RotationBatch]:
@@ -280,6 +283,10 @@ def rotate(
     ring = crypto.key_ring()
     fields = encrypted_fields(model)
     names = [f.attname for f in fields]
+    if any(f.kind == "bytes" for f in fields):
+        # Files (attachments, up to CASE_ATTACHMENT_MAX_MB each) are held in memory while
+        # re-sealed: a few at a time, not hundreds.
+        batch_size = min(batch_size, BYTES_BATCH_SIZE)
     for pks in _pages(model, batch_size):
         batch = RotationBatch()
         with transaction.atomic():
