@@ -50,13 +50,17 @@ def envsecret(
     generate_into: Path | None = None,
     generate: Callable[[], str] = lambda: secrets.token_urlsafe(48),
 ) -> str | None:
-    """A secret from NAME, or from the file NAME_FILE names; in the demo, generated once."""
+    """A secret from NAME, or the file NAME_FILE names, or the one the demo generated (once)."""
     if os.environ.get(name):
         return os.environ[name]
     path = os.environ.get(f"{name}_FILE")
     if path:
         return Path(path).read_text().strip()
-    if generate_into is not None:
+    if generate_into is not None and generate_into.exists():
+        # A key the demo generated earlier in this data dir: a developer's later
+        # `corett makemigrations` or `corett shell` in the same checkout reads it too.
+        return generate_into.read_text().strip()
+    if generate_into is not None and _generate:
         if not generate_into.exists():
             generate_into.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -80,7 +84,7 @@ _generate = DEMO or TESTING
 
 DEBUG = envbool("DEBUG")
 
-SECRET_KEY = envsecret("SECRET_KEY", generate_into=DATA_DIR / "secret_key" if _generate else None)
+SECRET_KEY = envsecret("SECRET_KEY", generate_into=DATA_DIR / "secret_key")
 if not SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY (or SECRET_KEY_FILE) must be set; only the demo generates one."
@@ -91,7 +95,7 @@ if not SECRET_KEY:
 # Its format is checked at startup (corett.core.checks), so a malformed ring fails `corett check`.
 FIELD_ENCRYPTION_KEYS = envsecret(
     "FIELD_ENCRYPTION_KEYS",
-    generate_into=DATA_DIR / "field_encryption_keys" if _generate else None,
+    generate_into=DATA_DIR / "field_encryption_keys",
     generate=new_key_entry,
 )
 if not FIELD_ENCRYPTION_KEYS:
@@ -103,7 +107,7 @@ if not FIELD_ENCRYPTION_KEYS:
 # the ring so that rotating encryption keys never invalidates the indexes.
 FIELD_BLIND_INDEX_KEY = envsecret(
     "FIELD_BLIND_INDEX_KEY",
-    generate_into=DATA_DIR / "field_blind_index_key" if _generate else None,
+    generate_into=DATA_DIR / "field_blind_index_key",
     generate=new_key,
 )
 if not FIELD_BLIND_INDEX_KEY:
