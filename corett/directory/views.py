@@ -8,6 +8,7 @@ through ``corett.directory.services``, which validate, authorise again and audit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -53,12 +54,26 @@ PAGE_SIZE = 25
 # The columns a list row shows, and only those: fewer values to fetch and convert. A template
 # that reads another field would cost a query per row, which the query-count tests catch.
 ORGANISATION_ROW = (
-    "name", "acronym", "kind", "email", "country__iso2", "country__name_es", "country__name_en",
+    "name",
+    "acronym",
+    "kind",
+    "email",
+    "country__iso2",
+    "country__name_es",
+    "country__name_en",
 )
 PERSON_ROW = (
-    "full_name", "position", "email", "phone", "is_focal_point", "is_alternate_focal_point",
-    "organisation__name", "organisation__acronym", "organisation__country__iso2",
-    "organisation__country__name_es", "organisation__country__name_en",
+    "full_name",
+    "position",
+    "email",
+    "phone",
+    "is_focal_point",
+    "is_alternate_focal_point",
+    "organisation__name",
+    "organisation__acronym",
+    "organisation__country__iso2",
+    "organisation__country__name_es",
+    "organisation__country__name_en",
 )
 
 
@@ -123,6 +138,21 @@ def _form_page(
     )
 
 
+def _submitted(request: HttpRequest, form: ServiceModelForm, save: Callable[[dict], Any]) -> Any:
+    """What ``save`` returned for a valid POST, or None to show the form again.
+
+    ``save`` calls the service with the form's data; a ValidationError the service raises (its
+    ``full_clean()``) lands on the form, at the field it names, and nothing has been saved.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.service_data())
+    except ValidationError as error:
+        form.add_service_error(error)
+        return None
+
+
 def _is_partial(request: HttpRequest, target: str) -> bool:
     """An htmx request for the results alone (a history restore needs the whole page)."""
     return (
@@ -160,7 +190,9 @@ def _list_response(
     return response
 
 
-def _filtered_organisations(request: AuthenticatedRequest) -> tuple[OrganisationFilterForm, QuerySet]:
+def _filtered_organisations(
+    request: AuthenticatedRequest,
+) -> tuple[OrganisationFilterForm, QuerySet]:
     form = OrganisationFilterForm(request.GET, user=request.user)
     organisations = Organisation.objects.visible_to(request.user)
     return form, form.apply(organisations)
@@ -179,7 +211,9 @@ def _may_add_organisation(user: Any) -> bool:
         return False
     if not User.organisation.is_cached(user):
         # The user's organisation and its country in one query: the rule reads both.
-        user.organisation = Organisation.objects.select_related("country").get(pk=user.organisation_id)
+        user.organisation = Organisation.objects.select_related("country").get(
+            pk=user.organisation_id
+        )
     return user.country is not None and policy.can(user, "directory.add_organisation", user.country)
 
 
@@ -217,7 +251,9 @@ def country_detail(request: AuthenticatedRequest, iso2: str) -> HttpResponse:
         "directory/country_detail.html",
         {
             "country": country,
-            "commissions": [o for o in organisations if o.kind == OrganisationKind.NATIONAL_COMMISSION],
+            "commissions": [
+                o for o in organisations if o.kind == OrganisationKind.NATIONAL_COMMISSION
+            ],
             "organisations": organisations,
             "focal_points": focal_points,
             "presidency_terms": country.presidency_terms.all(),
@@ -230,16 +266,19 @@ def country_detail(request: AuthenticatedRequest, iso2: str) -> HttpResponse:
 def country_edit(request: AuthenticatedRequest, iso2: str) -> HttpResponse:
     country = _get_country_for_user(request.user, iso2, "directory.change_country")
     form = CountryForm(request.POST if request.method == "POST" else None, instance=country)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.country_update(actor=request.user, country=country, data=form.service_data())
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The country has been updated."))
-            return redirect(country)
+    if (
+        _submitted(
+            request,
+            form,
+            lambda data: services.country_update(actor=request.user, country=country, data=data),
+        )
+        is not None
+    ):
+        messages.success(request, _("The country has been updated."))
+        return redirect(country)
     return _form_page(
-        request, form,
+        request,
+        form,
         title=_("Edit %(country)s") % {"country": country.name},
         cancel_url=country.get_absolute_url(),
         breadcrumbs=[
@@ -262,9 +301,7 @@ def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     form.live_search(url=reverse("directory:organisation_list"), target=target)
     page = _paginate(
         request,
-        organisations.select_related("country")
-        .only(*ORGANISATION_ROW)
-        .with_current_membership(),  # type: ignore[attr-defined]
+        organisations.select_related("country").only(*ORGANISATION_ROW).with_current_membership(),  # type: ignore[attr-defined]
     )
     return _list_response(
         request,
@@ -316,17 +353,17 @@ def organisation_create(request: AuthenticatedRequest) -> HttpResponse:
         # Refused (and audited) for the one country the user could have meant: their own.
         policy.authorize(user, "directory.add_organisation", user.country)
     form = OrganisationForm(request.POST if request.method == "POST" else None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.organisation_create(actor=user, data=form.service_data())
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The organisation has been added."))
-            return redirect(organisation)
+    if (
+        organisation := _submitted(
+            request, form, lambda data: services.organisation_create(actor=user, data=data)
+        )
+    ) is not None:
+        messages.success(request, _("The organisation has been added."))
+        return redirect(organisation)
     list_url = reverse("directory:organisation_list")
     return _form_page(
-        request, form,
+        request,
+        form,
         title=_("Add an organisation"),
         cancel_url=list_url,
         breadcrumbs=[(list_url, _("Organisations"))],
@@ -340,18 +377,21 @@ def organisation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = OrganisationForm(
         request.POST if request.method == "POST" else None, instance=organisation, user=user
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
-                actor=user, organisation=organisation, data=form.service_data()
-            )
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The organisation has been updated."))
-            return redirect(organisation)
+    if (
+        _submitted(
+            request,
+            form,
+            lambda data: services.organisation_update(
+                actor=user, organisation=organisation, data=data
+            ),
+        )
+        is not None
+    ):
+        messages.success(request, _("The organisation has been updated."))
+        return redirect(organisation)
     return _form_page(
-        request, form,
+        request,
+        form,
         title=_("Edit %(organisation)s") % {"organisation": organisation},
         cancel_url=organisation.get_absolute_url(),
         breadcrumbs=[
@@ -366,17 +406,21 @@ def membership_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     organisation = _get_organisation_for_user(user, pk, "directory.manage_offices")
     form = MembershipForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_add(actor=user, organisation=organisation, data=form.service_data())
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The membership has been recorded."))
-            return redirect(organisation)
+    if (
+        _submitted(
+            request,
+            form,
+            lambda data: services.membership_add(actor=user, organisation=organisation, data=data),
+        )
+        is not None
+    ):
+        messages.success(request, _("The membership has been recorded."))
+        return redirect(organisation)
     return _form_page(
-        request, form,
-        title=_("Record a coalition membership of %(organisation)s") % {"organisation": organisation},
+        request,
+        form,
+        title=_("Record a coalition membership of %(organisation)s")
+        % {"organisation": organisation},
         cancel_url=organisation.get_absolute_url(),
         breadcrumbs=[
             (reverse("directory:organisation_list"), _("Organisations")),
@@ -435,18 +479,20 @@ def person_create(request: AuthenticatedRequest) -> HttpResponse:
     organisation_id = request.GET.get("organisation", "")
     if organisation_id.isdigit():
         initial["organisation"] = int(organisation_id)
-    form = PersonForm(request.POST if request.method == "POST" else None, initial=initial, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_create(actor=user, data=form.service_data())
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The person has been added."))
-            return redirect(person)
+    form = PersonForm(
+        request.POST if request.method == "POST" else None, initial=initial, user=user
+    )
+    if (
+        person := _submitted(
+            request, form, lambda data: services.person_create(actor=user, data=data)
+        )
+    ) is not None:
+        messages.success(request, _("The person has been added."))
+        return redirect(person)
     list_url = reverse("directory:person_list")
     return _form_page(
-        request, form,
+        request,
+        form,
         title=_("Add a person"),
         cancel_url=list_url,
         breadcrumbs=[(list_url, _("People"))],
@@ -457,17 +503,20 @@ def person_create(request: AuthenticatedRequest) -> HttpResponse:
 def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     person = _get_person_for_user(user, pk, "directory.change_person")
-    form = PersonForm(request.POST if request.method == "POST" else None, instance=person, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(actor=user, person=person, data=form.service_data())
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The person has been updated."))
-            return redirect(person)
+    form = PersonForm(
+        request.POST if request.method == "POST" else None, instance=person, user=user
+    )
+    if (
+        _submitted(
+            request, form, lambda data: services.person_update(actor=user, person=person, data=data)
+        )
+        is not None
+    ):
+        messages.success(request, _("The person has been updated."))
+        return redirect(person)
     return _form_page(
-        request, form,
+        request,
+        form,
         title=_("Edit %(person)s") % {"person": person},
         cancel_url=person.get_absolute_url(),
         breadcrumbs=[
@@ -508,17 +557,18 @@ def presidency_create(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     policy.authorize(user, "directory.manage_offices")
     form = PresidencyTermForm(request.POST if request.method == "POST" else None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.presidency_term_create(actor=user, data=form.service_data())
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The Presidency term has been recorded."))
-            return redirect("directory:offices")
+    if (
+        _submitted(
+            request, form, lambda data: services.presidency_term_create(actor=user, data=data)
+        )
+        is not None
+    ):
+        messages.success(request, _("The Presidency term has been recorded."))
+        return redirect("directory:offices")
     offices_url = reverse("directory:offices")
     return _form_page(
-        request, form,
+        request,
+        form,
         title=_("Record a Presidency pro tempore term"),
         cancel_url=offices_url,
         breadcrumbs=[(offices_url, _("Coalition offices"))],
@@ -532,17 +582,20 @@ def presidency_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = PresidencyTermForm(
         request.POST if request.method == "POST" else None, instance=term, user=user
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.presidency_term_update(actor=user, term=term, data=form.service_data())
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The Presidency term has been updated."))
-            return redirect("directory:offices")
+    if (
+        _submitted(
+            request,
+            form,
+            lambda data: services.presidency_term_update(actor=user, term=term, data=data),
+        )
+        is not None
+    ):
+        messages.success(request, _("The Presidency term has been updated."))
+        return redirect("directory:offices")
     offices_url = reverse("directory:offices")
     return _form_page(
-        request, form,
+        request,
+        form,
         title=_("Edit the Presidency pro tempore term"),
         cancel_url=offices_url,
         breadcrumbs=[(offices_url, _("Coalition offices"))],
@@ -554,17 +607,18 @@ def secretariat_create(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     policy.authorize(user, "directory.manage_offices")
     form = SecretariatTermForm(request.POST if request.method == "POST" else None, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.secretariat_term_create(actor=user, data=form.service_data())
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The Technical Secretariat term has been recorded."))
-            return redirect("directory:offices")
+    if (
+        _submitted(
+            request, form, lambda data: services.secretariat_term_create(actor=user, data=data)
+        )
+        is not None
+    ):
+        messages.success(request, _("The Technical Secretariat term has been recorded."))
+        return redirect("directory:offices")
     offices_url = reverse("directory:offices")
     return _form_page(
-        request, form,
+        request,
+        form,
         title=_("Record a Technical Secretariat term"),
         cancel_url=offices_url,
         breadcrumbs=[(offices_url, _("Coalition offices"))],
@@ -578,17 +632,20 @@ def secretariat_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = SecretariatTermForm(
         request.POST if request.method == "POST" else None, instance=term, user=user
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.secretariat_term_update(actor=user, term=term, data=form.service_data())
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, _("The Technical Secretariat term has been updated."))
-            return redirect("directory:offices")
+    if (
+        _submitted(
+            request,
+            form,
+            lambda data: services.secretariat_term_update(actor=user, term=term, data=data),
+        )
+        is not None
+    ):
+        messages.success(request, _("The Technical Secretariat term has been updated."))
+        return redirect("directory:offices")
     offices_url = reverse("directory:offices")
     return _form_page(
-        request, form,
+        request,
+        form,
         title=_("Edit the Technical Secretariat term"),
         cancel_url=offices_url,
         breadcrumbs=[(offices_url, _("Coalition offices"))],
