@@ -141,6 +141,11 @@ INSTALLED_APPS = [
     "corett.directory",
     "corett.cases",
     "corett.notifications",
+    "corett.statistics",
+    "corett.meetings",
+    "corett.plans",
+    "corett.training",
+    "corett.website",
     "corett.demo",
 ]
 

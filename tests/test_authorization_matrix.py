@@ -10,12 +10,10 @@ anonymous visitor, a redirect to the login page or 401/403.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from corett.accounts.models import ApiToken
 from corett.accounts.roles import Role
@@ -26,14 +24,20 @@ from corett.directory.models import CoalitionMembership, SecretariatTerm, Visibi
 from corett.notifications.services import notify
 from corett.testing import factories
 from corett.testing.cases import case_actors, case_data, case_in_stage, funding_request
+from corett.testing.matrix import (
+    ADMIN,
+    ALL,
+    NONE,
+    REGIONAL,
+    STAFF,
+    Entry,
+    check_access,
+    module_matrices,
+    url_names,
+)
 
-ALL = frozenset(Role)
-NONE: frozenset[Role] = frozenset()
-STAFF = frozenset({Role.ADMIN, Role.SECRETARIAT})
-REGIONAL = STAFF | {Role.PRESIDENCY}
 EDITORS = STAFF | {Role.FOCAL_POINT}
 EXPORTERS = REGIONAL | {Role.FOCAL_POINT}
-ADMIN = frozenset({Role.ADMIN})
 CASE = frozenset({Role.CASE_WORKER, Role.CASE_SUPERVISOR})
 OPTIONAL_2FA = ALL - {Role.ADMIN, Role.CASE_WORKER, Role.CASE_SUPERVISOR}
 
@@ -64,19 +68,6 @@ class World:
     follow_up: Any
     # A document of the world's case (sealed): the case's own roles only.
     attachment: Any
-
-
-@dataclass(frozen=True)
-class Entry:
-    own: frozenset  # roles allowed for a user of the object's country (Guatemala)
-    other: frozenset | None = None  # roles allowed for a user of another country; None: as own
-    method: str = "get"
-    kwargs: Callable[[World], dict] = field(default=lambda w: {})
-    data: Callable[[World], dict] | None = None
-    public: bool = False  # an anonymous visitor may use it too
-    query: str = ""
-    # A redirect here is the view's normal answer (logout ends on the login page), not a refusal.
-    done_at: str = ""
 
 
 def org(w: World) -> dict:
@@ -257,24 +248,16 @@ MATRIX: dict[str, Entry] = {
 }
 
 
-def _url_names(patterns=None, namespace: str = "") -> set[str]:
-    names: set[str] = set()
-    for p in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(p, URLResolver):
-            ns = p.namespace
-            names |= _url_names(p.url_patterns, f"{namespace}{ns}:" if ns else namespace)
-        elif isinstance(p, URLPattern) and p.name:
-            names.add(f"{namespace}{p.name}")
-    return names
-
-
 def test_every_url_has_an_entry():
-    missing = sorted(_url_names() - MATRIX.keys())
-    assert missing == [], f"URL patterns without an entry in the authorisation matrix: {missing}"
+    covered = set(MATRIX).union(*(m.keys() for m in module_matrices().values()))
+    missing = sorted(url_names() - covered)
+    assert missing == [], f"URL patterns without an entry in an authorisation matrix: {missing}"
 
 
-def test_the_matrix_names_no_url_that_does_not_exist():
-    assert sorted(MATRIX.keys() - _url_names()) == []
+def test_the_matrices_name_no_url_that_does_not_exist():
+    named = [*MATRIX, *(n for m in module_matrices().values() for n in m)]
+    assert sorted(set(named) - url_names()) == []
+    assert len(named) == len(set(named)), "a URL name has entries in two matrices"
 
 
 @pytest.fixture
@@ -315,51 +298,6 @@ def world(db) -> World:
     )
 
 
-REFUSED = {401, 403, 404}
-
-
-def _outcome(response, entry: Entry) -> str:
-    status = response.status_code
-    if status in REFUSED:
-        return "refused"
-    if status in (301, 302):
-        target = response.headers.get("Location", "")
-        if entry.done_at and target.startswith(entry.done_at):
-            return "allowed"
-        return "refused" if target.startswith("/accounts/login/") else "allowed"
-    if status >= 500:
-        return f"error {status}"
-    return "allowed"
-
-
-def _request(client, entry: Entry, url: str, w: World):
-    data = entry.data(w) if entry.data else {}
-    if entry.method == "post":
-        return client.post(url, data)
-    return client.get(url + entry.query)
-
-
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_access(name, world, client, login):
-    entry = MATRIX[name]
-    url = reverse(name, kwargs=entry.kwargs(world))
-    wrong: list[str] = []
-
-    client.logout()
-    anonymous = _outcome(_request(client, entry, url, world), entry)
-    if anonymous != ("allowed" if entry.public else "refused"):
-        wrong.append(f"anonymous: {anonymous}")
-
-    for role in Role:
-        for where, iso2, allowed in (
-            ("own", "GT", entry.own),
-            ("other", "HN", entry.own if entry.other is None else entry.other),
-        ):
-            user = factories.user_with(role, iso2, username=f"{role}-{iso2}-{name}".replace(":", "-")[:150])
-            client.logout()
-            login(client, user)
-            got = _outcome(_request(client, entry, url, world), entry)
-            expected = "allowed" if role in allowed else "refused"
-            if got != expected:
-                wrong.append(f"{role} ({where} country): expected {expected}, got {got}")
-    assert wrong == [], f"{name} {url}:\n  " + "\n  ".join(wrong)
+    check_access(name, MATRIX[name], world, client, login)

@@ -19,8 +19,12 @@ PACKAGE = Path(__file__).resolve().parent.parent / "corett"
 LANGUAGES = ["es", "en"]
 
 
-def _catalogue(root: Path, language: str) -> polib.POFile:
-    return polib.pofile(str(root / "locale" / language / "LC_MESSAGES" / "django.po"))
+def _catalogues(root: Path, language: str) -> dict[str, polib.POFile]:
+    """The package's catalogue and each module's own (``corett/<app>/locale``), by place."""
+    return {
+        str(po.relative_to(root)): polib.pofile(str(po))
+        for po in sorted(root.glob(f"**/locale/{language}/LC_MESSAGES/django.po"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +37,9 @@ def regenerated(tmp_path_factory) -> Path:
     env.update(PYTHONPATH=str(copy.parent), DJANGO_SETTINGS_MODULE="corett.settings",
                CORETT_TESTING="1", CORETT_DATA_DIR=str(copy.parent / "var"))
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", *[arg for lang in LANGUAGES for arg in ("-l", lang)],
+        # -P: the copy of the package is the working directory, and corett/statistics must not
+        # shadow the standard library's statistics module.
+        [sys.executable, "-P", "-m", "django", "makemessages", *[arg for lang in LANGUAGES for arg in ("-l", lang)],
          "--no-obsolete", "--no-location", "--ignore", "tests/*", "--ignore", "testing/*"],
         cwd=copy, env=env, check=True, capture_output=True,
     )
@@ -42,25 +48,41 @@ def regenerated(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_string_in_the_code_is_translated(regenerated, language):
-    catalogue = _catalogue(regenerated, language)
-    missing = [e.msgid for e in catalogue if not e.obsolete and not e.translated()]
+    missing = [
+        f"{place}: {e.msgid}"
+        for place, catalogue in _catalogues(regenerated, language).items()
+        for e in catalogue if not e.obsolete and not e.translated()
+    ]
     assert missing == [], f"{len(missing)} untranslated strings in {language}: {missing[:20]}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_the_committed_catalogues_are_the_regenerated_ones(regenerated, language):
+    """Nothing stale: every entry committed is one the code still uses, and vice versa."""
+    def ids(root: Path) -> dict[str, set]:
+        return {place: {(e.msgctxt, e.msgid) for e in c if not e.obsolete}
+                for place, c in _catalogues(root, language).items()}
+
+    assert ids(regenerated) == ids(PACKAGE)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_the_catalogue_has_no_fuzzy_entries(language):
-    catalogue = _catalogue(PACKAGE, language)
-    fuzzy = [e.msgid for e in catalogue if "fuzzy" in e.flags and not e.obsolete]
+    fuzzy = [
+        f"{place}: {e.msgid}"
+        for place, catalogue in _catalogues(PACKAGE, language).items()
+        for e in catalogue if "fuzzy" in e.flags and not e.obsolete
+    ]
     assert fuzzy == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_compiled_catalogue_matches_the_source(language):
-    source = _catalogue(PACKAGE, language)
-    compiled = polib.mofile(str(PACKAGE / "locale" / language / "LC_MESSAGES" / "django.mo"))
-    expected = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in source if e.translated()}
-    actual = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in compiled}
-    assert actual == expected, "run: .venv/bin/corett compilemessages"
+    for place, source in _catalogues(PACKAGE, language).items():
+        compiled = polib.mofile(str(PACKAGE / place.replace(".po", ".mo")))
+        expected = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in source if e.translated()}
+        actual = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural for e in compiled}
+        assert actual == expected, f"{place}: run bin/i18n"
 
 
 def test_pages_speak_english_when_asked(client_as, focal_gt, settings):

@@ -1,4 +1,4 @@
-"""The roles a user may hold. A user may hold several; what each allows is decided in policy.py."""
+"""The roles a user may hold. A user may hold several; what each allows is decided in corett/policy/."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     PARTNER = "partner", _("Partner or funder staff")
     OBSERVER = "observer", _("Observer")
     TRAINER = "trainer", _("Trainer")
+    EDITOR = "editor", _("Website editor")
 
 
 # Roles whose holders handle victims' data or the platform itself: they must use 2FA.

@@ -100,6 +100,19 @@ def _base32(key: bytes) -> str:
     return base64.b32encode(key).decode().rstrip("=")
 
 
+# Modules that bring their own demo data, as ``corett/<app>/demo.py`` with ``seed(accounts)``:
+# seeded in this order (later ones may use earlier ones' data), each idempotent.
+DEMO_MODULES = ("statistics", "meetings", "plans", "training", "website")
+
+
+def seed_modules() -> list:
+    import importlib
+    import importlib.util
+
+    names = [f"corett.{app}.demo" for app in DEMO_MODULES]
+    return [importlib.import_module(n) for n in names if importlib.util.find_spec(n) is not None]
+
+
 @transaction.atomic
 def seed_demo() -> list[DemoAccount]:
     if not settings.DEMO:
@@ -147,6 +160,8 @@ def seed_demo() -> list[DemoAccount]:
     accounts.append(_account("observer-iom", Role.OBSERVER, others["OIM"], "Observadora", "OIM"))
     accounts.append(_account("partner-our", Role.PARTNER, others["OUR"], "Socia", "OUR"))
     accounts.append(_account("trainer", Role.TRAINER, secretariat, "Formadora", "Regional"))
+    accounts.append(_account("editor", Role.EDITOR, secretariat, "Comunicación", "Secretaría"))
+    accounts.append(_account("editor-pozo", Role.EDITOR, others["El Pozo de Vida"], "Comunicación", "El Pozo de Vida"))
     for iso2, org in commissions.items():
         name = countries[iso2].name_es
         low = iso2.lower()
@@ -156,5 +171,7 @@ def seed_demo() -> list[DemoAccount]:
     from corett.demo.cases import seed_demo_cases
 
     cases = seed_demo_cases()
+    for module in seed_modules():
+        module.seed(accounts={a.username: a for a in accounts})
     audit_log(actor=None, username="system", action="demo.seed", extra={"accounts": len(accounts), "cases": cases})
     return accounts

@@ -397,3 +397,8 @@ def _view_notification(user: Any, notification: Any) -> bool:
 @scoping("notifications.view")
 def _scope_notifications(user: Any, qs: QuerySet) -> QuerySet:
     return qs.filter(recipient_id=user.pk)
+
+
+# --- The other modules keep their rules beside this one, in this package ----------------------
+# Imported last: each registers its rules with ``rule``/``scoping`` defined above.
+from corett.policy import meetings, plans, statistics, training, website  # noqa: E402, F401
