@@ -1,3 +1,6 @@
+import importlib
+import importlib.util
+
 from rest_framework import permissions
 from rest_framework.routers import APIRootView, DefaultRouter
 
@@ -27,5 +30,10 @@ router.register("people", directory_api.PersonViewSet, basename="person")
 router.register("presidency-terms", directory_api.PresidencyTermViewSet, basename="presidency-term")
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("funding-requests", cases_api.FundingRequestViewSet, basename="funding-request")
+
+# Modules register theirs in ``corett/<app>/api.py`` with ``register(router)``.
+for _app in ("statistics", "meetings", "plans", "training", "website"):
+    if importlib.util.find_spec(f"corett.{_app}.api") is not None:
+        importlib.import_module(f"corett.{_app}.api").register(router)
 
 urlpatterns = router.urls

@@ -42,9 +42,26 @@ ITEMS = [
     NavItem(_("Cases"), "cases:list", "cases.view"),
     NavItem(_("Funding requests"), "cases:funding_inbox", "cases.view_funding"),
     NavItem(_("Exports"), "cases:export", "cases.export"),
+]
+ADMINISTRATION = [
     NavItem(_("Users"), "accounts:user_list", "accounts.manage_users"),
     NavItem(_("Audit trail"), "audit:entry_list", "audit.view"),
 ]
+# Modules list their entries in ``corett/<app>/navigation.py`` (an ``ITEMS`` list of NavItem),
+# shown in this order between the platform's entries and the administration's.
+MODULES = ("statistics", "meetings", "plans", "training", "website")
+
+
+def _all_items() -> list[NavItem]:
+    import importlib
+    import importlib.util
+
+    items = list(ITEMS)
+    for app in MODULES:
+        name = f"corett.{app}.navigation"
+        if importlib.util.find_spec(name) is not None:
+            items.extend(importlib.import_module(name).ITEMS)
+    return items + ADMINISTRATION
 
 
 def navigation_for(user, path: str = "") -> list[NavLink]:
@@ -55,6 +72,6 @@ def navigation_for(user, path: str = "") -> list[NavLink]:
     """
     if not getattr(user, "is_authenticated", False):
         return []
-    entries = [(item.label, item.url) for item in ITEMS if policy.can(user, item.action)]
+    entries = [(item.label, item.url) for item in _all_items() if policy.can(user, item.action)]
     section = max((url for _, url in entries if path.startswith(url)), key=len, default=None)
     return [NavLink(label, url, active=url == section, current=url == path) for label, url in entries]

@@ -127,6 +127,23 @@ class Kind:
         return str(template) % shown
 
 
+@dataclass(frozen=True)
+class Reference(Param):
+    """A code of a record that names no person: an agreement ("III-2022/A"), a plan action
+    ("1.2.3"), a data set ("2025-S1"). Only the characters of such codes are accepted, and only
+    a few of them, so no name or sentence fits."""
+
+    max_length: int = 32
+
+    def clean(self, value: Any) -> JsonValue:
+        import re
+
+        if not isinstance(value, str) or not re.fullmatch(rf"[A-Z0-9][A-Z0-9./_-]{{0,{self.max_length - 1}}}",
+                                                            value):
+            raise ValidationError(_("Not a reference code."))
+        return value
+
+
 CASE = CaseCode()
 
 KINDS: dict[str, Kind] = {
@@ -185,11 +202,35 @@ KINDS: dict[str, Kind] = {
     )
 }
 
+# The other modules declare their kinds in ``corett/<app>/notification_kinds.py`` (a ``KINDS``
+# sequence of Kind), read on first use so that those modules may import this one.
+NOTIFYING_MODULES = ("statistics", "meetings", "plans", "training", "website")
+_modules_loaded = False
+
+
+def _load_module_kinds() -> None:
+    global _modules_loaded
+    if _modules_loaded:
+        return
+    import importlib
+    import importlib.util
+
+    for app in NOTIFYING_MODULES:
+        name = f"corett.{app}.notification_kinds"
+        if importlib.util.find_spec(name) is not None:
+            for kind in importlib.import_module(name).KINDS:
+                if kind.code in KINDS:
+                    raise RuntimeError(f"Two notification kinds named {kind.code}")
+                KINDS[kind.code] = kind
+    _modules_loaded = True
+
+
 # A notification whose kind a later version no longer knows still says something.
 UNKNOWN_MESSAGE = _("You have a notification.")
 
 
 def get_kind(code: str) -> Kind:
+    _load_module_kinds()
     try:
         return KINDS[code]
     except KeyError:

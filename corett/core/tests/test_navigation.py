@@ -16,7 +16,7 @@ def _state(links) -> dict[str, tuple[bool, bool]]:
 
 
 def test_only_the_most_specific_entry_is_the_active_section(monkeypatch, observer_user):
-    monkeypatch.setattr(navigation, "ITEMS", [
+    monkeypatch.setattr(navigation, "_all_items", lambda: [
         NavItem("Home", "core:home", "directory.view"),
         NavItem("Organisations", "directory:organisation_list", "directory.view"),
         NavItem("Users", "accounts:user_list", "accounts.manage_users"),  # not an observer's
