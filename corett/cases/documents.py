@@ -36,10 +36,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from corett import policy
 from corett.accounts.models import User
 from corett.cases import exports, services
-from corett.cases.forms import add_service_error
 from corett.cases.models import Attachment, Case, is_valid_case_code
 from corett.cases.views import _get_case_for_user
-from corett.core.forms import StyledFormMixin
+from corett.core.forms import StyledFormMixin, add_service_error
 
 
 class AuthenticatedRequest(HttpRequest):

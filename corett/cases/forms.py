@@ -116,23 +116,6 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError at the fields it names (others above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-    for name in form.errors:
-        if name in form.fields:
-            bound = form[name]
-            attrs = bound.field.widget.attrs
-            attrs["aria-invalid"] = "true"
-            attrs["aria-describedby"] = f"{bound.auto_id}_error"
-            if "is-invalid" not in attrs.get("class", "").split():
-                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
-
-
 class Iso3MultipleChoiceField(forms.MultipleChoiceField):
     """ISO alpha-3 country codes: three capital letters, each among the choices."""
 

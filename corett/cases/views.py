@@ -57,7 +57,6 @@ from corett.cases.forms import (
     OriginContactsForm,
     RelatedPersonForm,
     TransitionForm,
-    add_service_error,
     document_formset,
     funding_item_formset,
 )
@@ -77,6 +76,7 @@ from corett.cases.models import (
     Task,
     is_valid_case_code,
 )
+from corett.core.forms import add_service_error
 
 PAGE_SIZE = 25
 OVERDUE_PAGE_SIZE = 50

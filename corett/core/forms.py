@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 
@@ -41,3 +45,37 @@ class StyledFormMixin:
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = f"{bound.auto_id}_error"
                 attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+
+
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError at the fields it names (others above the form)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+    for name in form.errors:
+        if name in form.fields:
+            bound = form[name]
+            attrs = bound.field.widget.attrs
+            attrs["aria-invalid"] = "true"
+            attrs["aria-describedby"] = f"{bound.auto_id}_error"
+            if "is-invalid" not in attrs.get("class", "").split():
+                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+
+
+def submitted(request: Any, form: forms.BaseForm, save: Callable[[dict], Any]) -> Any:
+    """What ``save`` returned for a valid POST, or None to show the form again.
+
+    ``save`` calls a service with the form's cleaned data (or the form's ``service_data()``
+    when it has one); a ValidationError the service raises lands on the form, at the field it
+    names, and nothing has been saved (services write inside one transaction).
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    data = form.service_data() if hasattr(form, "service_data") else form.cleaned_data
+    try:
+        return save(data)
+    except ValidationError as error:
+        add_service_error(form, error)
+        return None

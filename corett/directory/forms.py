@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from corett import policy
-from corett.core.forms import StyledFormMixin
+from corett.core.forms import StyledFormMixin, add_service_error
 from corett.directory.models import (
     LANGUAGE_CHOICES,
     CoalitionMembership,
@@ -160,20 +160,7 @@ class ServiceModelForm(StyledFormMixin, forms.ModelForm):
         }
 
     def add_service_error(self, error: ValidationError) -> None:
-        """Show a service's ValidationError at the fields it names (others above the form)."""
-        if hasattr(error, "error_dict"):
-            for name, errors in error.error_dict.items():
-                self.add_error(name if name in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
-        for name in self.errors:
-            if name in self.fields:
-                bound = self[name]
-                attrs = bound.field.widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{bound.auto_id}_error"
-                if "is-invalid" not in attrs.get("class", "").split():
-                    attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+        add_service_error(self, error)
 
 
 class CountryForm(ServiceModelForm):

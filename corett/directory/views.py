@@ -8,12 +8,10 @@ through ``corett.directory.services``, which validate, authorise again and audit
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,6 +24,7 @@ from django.views.decorators.http import require_GET
 from corett import policy
 from corett.accounts.models import User
 from corett.audit.services import audit_log
+from corett.core.forms import submitted
 from corett.directory import services
 from corett.directory.exports import OrganisationExporter, PersonExporter
 from corett.directory.forms import (
@@ -136,21 +135,6 @@ def _form_page(
         "directory/form_page.html",
         {"form": form, "title": title, "cancel_url": cancel_url, "breadcrumbs": breadcrumbs},
     )
-
-
-def _submitted(request: HttpRequest, form: ServiceModelForm, save: Callable[[dict], Any]) -> Any:
-    """What ``save`` returned for a valid POST, or None to show the form again.
-
-    ``save`` calls the service with the form's data; a ValidationError the service raises (its
-    ``full_clean()``) lands on the form, at the field it names, and nothing has been saved.
-    """
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        return save(form.service_data())
-    except ValidationError as error:
-        form.add_service_error(error)
-        return None
 
 
 def _is_partial(request: HttpRequest, target: str) -> bool:
@@ -267,7 +251,7 @@ def country_edit(request: AuthenticatedRequest, iso2: str) -> HttpResponse:
     country = _get_country_for_user(request.user, iso2, "directory.change_country")
     form = CountryForm(request.POST if request.method == "POST" else None, instance=country)
     if (
-        _submitted(
+        submitted(
             request,
             form,
             lambda data: services.country_update(actor=request.user, country=country, data=data),
@@ -354,7 +338,7 @@ def organisation_create(request: AuthenticatedRequest) -> HttpResponse:
         policy.authorize(user, "directory.add_organisation", user.country)
     form = OrganisationForm(request.POST if request.method == "POST" else None, user=user)
     if (
-        organisation := _submitted(
+        organisation := submitted(
             request, form, lambda data: services.organisation_create(actor=user, data=data)
         )
     ) is not None:
@@ -378,7 +362,7 @@ def organisation_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=organisation, user=user
     )
     if (
-        _submitted(
+        submitted(
             request,
             form,
             lambda data: services.organisation_update(
@@ -407,7 +391,7 @@ def membership_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     organisation = _get_organisation_for_user(user, pk, "directory.manage_offices")
     form = MembershipForm(request.POST if request.method == "POST" else None)
     if (
-        _submitted(
+        submitted(
             request,
             form,
             lambda data: services.membership_add(actor=user, organisation=organisation, data=data),
@@ -483,7 +467,7 @@ def person_create(request: AuthenticatedRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, initial=initial, user=user
     )
     if (
-        person := _submitted(
+        person := submitted(
             request, form, lambda data: services.person_create(actor=user, data=data)
         )
     ) is not None:
@@ -507,7 +491,7 @@ def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=person, user=user
     )
     if (
-        _submitted(
+        submitted(
             request, form, lambda data: services.person_update(actor=user, person=person, data=data)
         )
         is not None
@@ -558,7 +542,7 @@ def presidency_create(request: AuthenticatedRequest) -> HttpResponse:
     policy.authorize(user, "directory.manage_offices")
     form = PresidencyTermForm(request.POST if request.method == "POST" else None, user=user)
     if (
-        _submitted(
+        submitted(
             request, form, lambda data: services.presidency_term_create(actor=user, data=data)
         )
         is not None
@@ -583,7 +567,7 @@ def presidency_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=term, user=user
     )
     if (
-        _submitted(
+        submitted(
             request,
             form,
             lambda data: services.presidency_term_update(actor=user, term=term, data=data),
@@ -608,7 +592,7 @@ def secretariat_create(request: AuthenticatedRequest) -> HttpResponse:
     policy.authorize(user, "directory.manage_offices")
     form = SecretariatTermForm(request.POST if request.method == "POST" else None, user=user)
     if (
-        _submitted(
+        submitted(
             request, form, lambda data: services.secretariat_term_create(actor=user, data=data)
         )
         is not None
@@ -633,7 +617,7 @@ def secretariat_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, instance=term, user=user
     )
     if (
-        _submitted(
+        submitted(
             request,
             form,
             lambda data: services.secretariat_term_update(actor=user, term=term, data=data),
