@@ -1,9 +1,7 @@
-import importlib
-import importlib.util
-
 from rest_framework import permissions
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from corett import modules
 from corett.api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
 from corett.cases import api as cases_api
 from corett.directory import api as directory_api
@@ -32,8 +30,7 @@ router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("funding-requests", cases_api.FundingRequestViewSet, basename="funding-request")
 
 # Modules register theirs in ``corett/<app>/api.py`` with ``register(router)``.
-for _app in ("statistics", "meetings", "plans", "training", "website"):
-    if importlib.util.find_spec(f"corett.{_app}.api") is not None:
-        importlib.import_module(f"corett.{_app}.api").register(router)
+for _api in modules.parts("api"):
+    _api.register(router)
 
 urlpatterns = router.urls

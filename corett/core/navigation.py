@@ -47,21 +47,14 @@ ADMINISTRATION = [
     NavItem(_("Users"), "accounts:user_list", "accounts.manage_users"),
     NavItem(_("Audit trail"), "audit:entry_list", "audit.view"),
 ]
-# Modules list their entries in ``corett/<app>/navigation.py`` (an ``ITEMS`` list of NavItem),
-# shown in this order between the platform's entries and the administration's.
-MODULES = ("statistics", "meetings", "plans", "training", "website")
 
 
 def _all_items() -> list[NavItem]:
-    import importlib
-    import importlib.util
+    """The platform's entries, then each module's (``corett/<app>/navigation.py``), then the
+    administration's."""
+    from corett import modules
 
-    items = list(ITEMS)
-    for app in MODULES:
-        name = f"corett.{app}.navigation"
-        if importlib.util.find_spec(name) is not None:
-            items.extend(importlib.import_module(name).ITEMS)
-    return items + ADMINISTRATION
+    return [*ITEMS, *(item for part in modules.parts("navigation") for item in part.ITEMS), *ADMINISTRATION]
 
 
 def navigation_for(user, path: str = "") -> list[NavLink]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from corett import modules
 from corett.accounts.models import RoleAssignment, User
 from corett.accounts.roles import Role
 from corett.audit.services import audit_log
@@ -100,19 +101,6 @@ def _base32(key: bytes) -> str:
     return base64.b32encode(key).decode().rstrip("=")
 
 
-# Modules that bring their own demo data, as ``corett/<app>/demo.py`` with ``seed(accounts)``:
-# seeded in this order (later ones may use earlier ones' data), each idempotent.
-DEMO_MODULES = ("statistics", "meetings", "plans", "training", "website")
-
-
-def seed_modules() -> list:
-    import importlib
-    import importlib.util
-
-    names = [f"corett.{app}.demo" for app in DEMO_MODULES]
-    return [importlib.import_module(n) for n in names if importlib.util.find_spec(n) is not None]
-
-
 @transaction.atomic
 def seed_demo() -> list[DemoAccount]:
     if not settings.DEMO:
@@ -171,7 +159,7 @@ def seed_demo() -> list[DemoAccount]:
     from corett.demo.cases import seed_demo_cases
 
     cases = seed_demo_cases()
-    for module in seed_modules():
+    for module in modules.parts("demo"):
         module.seed(accounts={a.username: a for a in accounts})
     audit_log(actor=None, username="system", action="demo.seed", extra={"accounts": len(accounts), "cases": cases})
     return accounts

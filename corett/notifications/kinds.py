@@ -204,7 +204,6 @@ KINDS: dict[str, Kind] = {
 
 # The other modules declare their kinds in ``corett/<app>/notification_kinds.py`` (a ``KINDS``
 # sequence of Kind), read on first use so that those modules may import this one.
-NOTIFYING_MODULES = ("statistics", "meetings", "plans", "training", "website")
 _modules_loaded = False
 
 
@@ -212,16 +211,13 @@ def _load_module_kinds() -> None:
     global _modules_loaded
     if _modules_loaded:
         return
-    import importlib
-    import importlib.util
+    from corett import modules
 
-    for app in NOTIFYING_MODULES:
-        name = f"corett.{app}.notification_kinds"
-        if importlib.util.find_spec(name) is not None:
-            for kind in importlib.import_module(name).KINDS:
-                if kind.code in KINDS:
-                    raise RuntimeError(f"Two notification kinds named {kind.code}")
-                KINDS[kind.code] = kind
+    for part in modules.parts("notification_kinds"):
+        for kind in part.KINDS:
+            if kind.code in KINDS:
+                raise RuntimeError(f"Two notification kinds named {kind.code}")
+            KINDS[kind.code] = kind
     _modules_loaded = True
 
 

@@ -9,14 +9,13 @@ entry anywhere fails.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from corett import modules
 from corett.accounts.roles import Role
 from corett.testing import factories
 
@@ -25,10 +24,6 @@ NONE: frozenset[Role] = frozenset()
 STAFF = frozenset({Role.ADMIN, Role.SECRETARIAT})
 REGIONAL = STAFF | {Role.PRESIDENCY}
 ADMIN = frozenset({Role.ADMIN})
-
-# The modules that keep their own matrix (``corett/<app>/tests/test_access_matrix.py``).
-MODULES = ("statistics", "meetings", "plans", "training", "website")
-
 
 @dataclass(frozen=True)
 class Entry:
@@ -56,12 +51,7 @@ def url_names(patterns=None, namespace: str = "") -> set[str]:
 
 def module_matrices() -> dict[str, dict[str, Entry]]:
     """Each module's own matrix, by module name (modules without one are left out)."""
-    found = {}
-    for app in MODULES:
-        name = f"corett.{app}.tests.test_access_matrix"
-        if importlib.util.find_spec(name) is not None:
-            found[app] = importlib.import_module(name).MATRIX
-    return found
+    return {part.__name__: part.MATRIX for part in modules.parts("tests.test_access_matrix")}
 
 
 REFUSED = {401, 403, 404}
