@@ -18,7 +18,7 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-MODULES = ("statistics", "infographics", "meetings", "plans", "training", "website")
+MODULES = ("statistics", "reporting", "infographics", "meetings", "plans", "training", "website")
 
 
 def parts(part: str) -> list[ModuleType]:

@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "corett.cases",
     "corett.notifications",
     "corett.statistics",
+    "corett.reporting",
     "corett.infographics",
     "corett.meetings",
     "corett.plans",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("corett.cases.urls")),
     path("notifications/", include("corett.notifications.urls")),
     path("statistics/", include("corett.statistics.urls")),
+    path("reporting/", include("corett.reporting.urls")),
     path("infographics/", include("corett.infographics.urls")),
     path("meetings/", include("corett.meetings.urls")),
     path("plans/", include("corett.plans.urls")),

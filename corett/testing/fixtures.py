@@ -61,6 +61,7 @@ caseworker_gt = _role_fixture(Role.CASE_WORKER, "GT")
 caseworker_hn = _role_fixture(Role.CASE_WORKER, "HN")
 supervisor_gt = _role_fixture(Role.CASE_SUPERVISOR, "GT")
 trainer_gt = _role_fixture(Role.TRAINER, "GT")
+editor_user = _role_fixture(Role.EDITOR, None)
 
 
 @pytest.fixture
