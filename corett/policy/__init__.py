@@ -401,4 +401,4 @@ def _scope_notifications(user: Any, qs: QuerySet) -> QuerySet:
 
 # --- The other modules keep their rules beside this one, in this package ----------------------
 # Imported last: each registers its rules with ``rule``/``scoping`` defined above.
-from corett.policy import infographics, meetings, plans, statistics, training, website  # noqa: E402, F401
+from corett.policy import infographics, meetings, plans, reporting, statistics, training, website  # noqa: E402, F401
