@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from corett.core.navigation import navigation_for
+from corett.core.navigation import menus, navigation_for
 
 
 def platform(request):
@@ -10,4 +10,7 @@ def platform(request):
         "DEMO": settings.DEMO,
         # Lazy: error pages and partials that show no navigation do not pay for it.
         "navigation": SimpleLazyObject(lambda: navigation_for(user, request.path) if user is not None else []),
+        "navigation_menus": SimpleLazyObject(
+            lambda: menus(navigation_for(user, request.path)) if user is not None else []
+        ),
     }

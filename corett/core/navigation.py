@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,9 @@ class NavItem:
     label: StrOrPromise
     url_name: str
     action: str
+    # The menu it belongs to ("" for the bar itself); a module's entries default to a menu named
+    # after the module, so the bar stays short as modules are added.
+    section: StrOrPromise = ""
 
     @property
     def url(self) -> str:
@@ -32,29 +35,49 @@ class NavLink:
     url: str
     active: bool
     current: bool
+    section: StrOrPromise = ""
 
 
+@dataclass(frozen=True)
+class NavMenu:
+    """Consecutive entries of one section: a drop-down menu, or a plain link when alone."""
+
+    label: StrOrPromise
+    links: list[NavLink]
+
+    @property
+    def active(self) -> bool:
+        return any(link.active for link in self.links)
+
+
+DIRECTORY, CASES, ADMIN = _("Directory"), _("Repatriation cases"), _("Administration")
 ITEMS = [
-    NavItem(_("Countries"), "directory:country_list", "directory.view"),
-    NavItem(_("Organisations"), "directory:organisation_list", "directory.view"),
-    NavItem(_("People"), "directory:person_list", "directory.view"),
-    NavItem(_("Coalition offices"), "directory:offices", "directory.view"),
-    NavItem(_("Cases"), "cases:list", "cases.view"),
-    NavItem(_("Funding requests"), "cases:funding_inbox", "cases.view_funding"),
-    NavItem(_("Exports"), "cases:export", "cases.export"),
+    NavItem(_("Countries"), "directory:country_list", "directory.view", DIRECTORY),
+    NavItem(_("Organisations"), "directory:organisation_list", "directory.view", DIRECTORY),
+    NavItem(_("People"), "directory:person_list", "directory.view", DIRECTORY),
+    NavItem(_("Coalition offices"), "directory:offices", "directory.view", DIRECTORY),
+    NavItem(_("Cases"), "cases:list", "cases.view", CASES),
+    NavItem(_("Funding requests"), "cases:funding_inbox", "cases.view_funding", CASES),
+    NavItem(_("Exports"), "cases:export", "cases.export", CASES),
 ]
 ADMINISTRATION = [
-    NavItem(_("Users"), "accounts:user_list", "accounts.manage_users"),
-    NavItem(_("Audit trail"), "audit:entry_list", "audit.view"),
+    NavItem(_("Users"), "accounts:user_list", "accounts.manage_users", ADMIN),
+    NavItem(_("Audit trail"), "audit:entry_list", "audit.view", ADMIN),
 ]
 
 
 def _all_items() -> list[NavItem]:
     """The platform's entries, then each module's (``corett/<app>/navigation.py``), then the
     administration's."""
+    from django.apps import apps
+
     from corett import modules
 
-    return [*ITEMS, *(item for part in modules.parts("navigation") for item in part.ITEMS), *ADMINISTRATION]
+    items = list(ITEMS)
+    for part in modules.parts("navigation"):
+        menu = apps.get_app_config(part.__name__.split(".")[1]).verbose_name
+        items.extend(item if item.section else replace(item, section=menu) for item in part.ITEMS)
+    return items + ADMINISTRATION
 
 
 def navigation_for(user, path: str = "") -> list[NavLink]:
@@ -65,6 +88,20 @@ def navigation_for(user, path: str = "") -> list[NavLink]:
     """
     if not getattr(user, "is_authenticated", False):
         return []
-    entries = [(item.label, item.url) for item in _all_items() if policy.can(user, item.action)]
-    section = max((url for _, url in entries if path.startswith(url)), key=len, default=None)
-    return [NavLink(label, url, active=url == section, current=url == path) for label, url in entries]
+    entries = [item for item in _all_items() if policy.can(user, item.action)]
+    section = max((item.url for item in entries if path.startswith(item.url)), key=len, default=None)
+    return [
+        NavLink(item.label, item.url, active=item.url == section, current=item.url == path, section=item.section)
+        for item in entries
+    ]
+
+
+def menus(links: list[NavLink]) -> list[NavMenu]:
+    """The links grouped into menus, in order (a section's links are consecutive)."""
+    grouped: list[NavMenu] = []
+    for link in links:
+        if grouped and link.section and str(grouped[-1].label) == str(link.section):
+            grouped[-1].links.append(link)
+        else:
+            grouped.append(NavMenu(link.section or link.label, [link]))
+    return grouped

@@ -100,6 +100,10 @@ class Person:
 
     def open_case(self, code: str) -> None:
         """From the navigation to the work list, then the case's link."""
+        link = self.page.locator("#main-nav a[href='/cases/']")
+        if not link.is_visible():  # in the "Repatriation cases" menu when the role has several entries
+            menu = self.page.locator("#main-nav .dropdown", has=self.page.locator("a[href='/cases/']"))
+            menu.get_by_role("button").click()
         self.click("#main-nav a[href='/cases/']")
         self.click(f"main table a:text-is('{code}')")
 
