@@ -1,0 +1,233 @@
+"""Disclosure control: primary and secondary suppression of one table of counts.
+
+A *table* is every cell of one country, indicator, period and source: the total and its
+breakdowns by sex, age, form of exploitation and citizenship. Cells are tied by additive
+equations (the parts add up to their total). Publishing some cells and suppressing others is
+safe only if no suppressed cell can be worked out from what is published:
+
+- *primary* suppression hides every count from 1 to ``threshold - 1`` (UNODC's "<5"; for
+  case-level sources the threshold is k of k-anonymity, so no published combination counts fewer
+  than k cases). Zero is published: it identifies no one.
+- *secondary* suppression then hides further cells until no suppressed cell is determined, neither
+  exactly by the equations (linear algebra over the rationals: a cell is determined when its unit
+  vector lies in the row space of the equations restricted to the unknown cells) nor by the bounds
+  an attacker can propagate (every count is at least 0 and a primary cell at most
+  ``threshold - 1``).
+
+The pattern depends only on the table, never on who asks or which slice is asked for, so no
+combination of queries reveals more than one query does. The published bounds of each suppressed
+cell are the interval an attacker could infer anyway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+Key = Hashable
+
+# A bound no count reaches: the upper bound of a cell nothing limits.
+UNBOUNDED = 10**12
+
+
+@dataclass
+class Cell:
+    """One count as the source gives it: exact (``value``) or already suppressed with bounds."""
+
+    value: int | None
+    lower: int = 0
+    upper: int = UNBOUNDED
+
+    @property
+    def exact(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Equation:
+    """``total`` = the sum of ``parts``. A part absent from the table counts as zero: a reader who
+    sees only "female" and "male" assumes nobody else, so protection must assume it too."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+
+@dataclass
+class Outcome:
+    """Per published cell: ``value`` (None if suppressed) and the bounds anyone can infer."""
+
+    value: int | None
+    suppressed: bool
+    lower: int
+    upper: int | None  # None: no upper bound can be stated
+    primary: bool = False
+
+
+@dataclass
+class _Problem:
+    cells: Mapping[Key, Cell]
+    equations: Sequence[Equation]
+    threshold: int
+    hidden: set[Key] = field(default_factory=set)  # suppressed cells (primary and secondary)
+    primary: set[Key] = field(default_factory=set)
+
+
+def protect(cells: Mapping[Key, Cell], equations: Iterable[Equation], *, threshold: int) -> dict[Key, Outcome]:
+    """Suppress the cells of one table so that none under ``threshold`` can be recovered."""
+    present = [Equation(e.total, tuple(p for p in e.parts if p in cells)) for e in equations if e.total in cells]
+    problem = _Problem(cells, [e for e in present if e.parts], threshold)
+    for key, cell in cells.items():
+        if not cell.exact or 0 < (cell.value or 0) < threshold:
+            problem.hidden.add(key)
+            problem.primary.add(key)
+    while True:
+        bounds = _infer_bounds(problem)
+        exposed = sorted(
+            {k for k in problem.hidden if bounds[k][0] == bounds[k][1]} | _linearly_determined(problem),
+            key=repr,
+        )
+        if not exposed:
+            break
+        complement = _complement_for(problem, exposed[0])
+        if complement is None:  # nothing left to hide around it: it stands alone and is not derivable
+            break
+        problem.hidden.add(complement)
+    bounds = _infer_bounds(problem)
+    outcome: dict[Key, Outcome] = {}
+    for key, cell in cells.items():
+        if key in problem.hidden:
+            lower, upper = bounds[key]
+            outcome[key] = Outcome(None, True, lower, None if upper >= UNBOUNDED else upper, key in problem.primary)
+        else:
+            outcome[key] = Outcome(cell.value, False, cell.value or 0, cell.value)
+    return outcome
+
+
+def _initial_bounds(problem: _Problem) -> dict[Key, tuple[int, int]]:
+    bounds: dict[Key, tuple[int, int]] = {}
+    for key, cell in problem.cells.items():
+        if key not in problem.hidden:
+            bounds[key] = (cell.value or 0, cell.value or 0)
+        elif not cell.exact:
+            bounds[key] = (cell.lower, cell.upper)
+        elif key in problem.primary:
+            bounds[key] = (1, problem.threshold - 1)
+        else:
+            bounds[key] = (0, UNBOUNDED)
+    for equation in problem.equations:
+        for part in equation.parts:
+            bounds.setdefault(part, (0, UNBOUNDED))
+    return bounds
+
+
+def _infer_bounds(problem: _Problem) -> dict[Key, tuple[int, int]]:
+    """Propagate the equations over the bounds until nothing narrows (what an attacker can infer)."""
+    bounds = _initial_bounds(problem)
+    for _round in range(200):
+        changed = False
+        for eq in problem.equations:
+            terms = [eq.total, *eq.parts]
+            # total - sum(parts) = 0, each term narrowed by the others' bounds.
+            part_lo = sum(min(bounds[p][0], UNBOUNDED) for p in eq.parts)
+            part_hi = sum(min(bounds[p][1], UNBOUNDED) for p in eq.parts)
+            for term in terms:
+                lo, hi = bounds[term]
+                if term == eq.total:
+                    new_lo, new_hi = max(lo, part_lo), min(hi, part_hi)
+                else:
+                    t_lo, t_hi = bounds[eq.total]
+                    others_lo = part_lo - bounds[term][0]
+                    others_hi = part_hi - bounds[term][1]
+                    new_lo = max(lo, t_lo - others_hi) if others_hi < UNBOUNDED else lo
+                    new_hi = min(hi, t_hi - others_lo) if t_hi < UNBOUNDED else hi
+                if (new_lo, new_hi) != (lo, hi) and new_lo <= new_hi:
+                    bounds[term] = (new_lo, new_hi)
+                    changed = True
+                    part_lo = sum(bounds[p][0] for p in eq.parts)
+                    part_hi = sum(min(bounds[p][1], UNBOUNDED) for p in eq.parts)
+        if not changed:
+            break
+    return bounds
+
+
+def _unknowns(problem: _Problem) -> list[Key]:
+    keys = set(problem.hidden)
+    for eq in problem.equations:
+        keys.update(p for p in eq.parts if p not in problem.cells)
+    return sorted(keys, key=repr)
+
+
+def _linearly_determined(problem: _Problem) -> set[Key]:
+    """The hidden cells whose unit vector lies in the row space of the equations over the unknowns."""
+    unknowns = _unknowns(problem)
+    if not unknowns:
+        return set()
+    column = {key: i for i, key in enumerate(unknowns)}
+    rows: list[list[Fraction]] = []
+    for eq in problem.equations:
+        row = [Fraction(0)] * len(unknowns)
+        if eq.total in column:
+            row[column[eq.total]] += 1
+        for part in eq.parts:
+            if part in column:
+                row[column[part]] -= 1
+        if any(row):
+            rows.append(row)
+    determined = set()
+    for row in _rref(rows):
+        nonzero = [i for i, x in enumerate(row) if x]
+        if len(nonzero) == 1 and unknowns[nonzero[0]] in problem.hidden:
+            determined.add(unknowns[nonzero[0]])
+    return determined
+
+
+def _rref(rows: list[list[Fraction]]) -> list[list[Fraction]]:
+    if not rows:
+        return []
+    matrix = [r[:] for r in rows]
+    width = len(matrix[0])
+    pivot_row = 0
+    for col in range(width):
+        pivot = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col]), None)
+        if pivot is None:
+            continue
+        matrix[pivot_row], matrix[pivot] = matrix[pivot], matrix[pivot_row]
+        lead = matrix[pivot_row][col]
+        matrix[pivot_row] = [x / lead for x in matrix[pivot_row]]
+        for r in range(len(matrix)):
+            if r != pivot_row and matrix[r][col]:
+                factor = matrix[r][col]
+                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[pivot_row], strict=True)]
+        pivot_row += 1
+        if pivot_row == len(matrix):
+            break
+    return matrix[:pivot_row]
+
+
+def _complement_for(problem: _Problem, exposed: Key) -> Key | None:
+    """The published cell to hide beside ``exposed``: the smallest count in an equation with it,
+    preferring parts over totals (a total is the figure people read first)."""
+    candidates: list[tuple[int, int, str, Key]] = []
+    for eq in problem.equations:
+        terms = (eq.total, *eq.parts)
+        if exposed not in terms:
+            continue
+        for term in terms:
+            if term in problem.cells and term not in problem.hidden:
+                value = problem.cells[term].value or 0
+                candidates.append((value == 0, term == eq.total, f"{value:012d}{term!r}", term))
+    if not candidates:
+        # Exposed only through a chain of equations: hide the smallest published cell of any
+        # equation that involves a hidden cell.
+        for eq in problem.equations:
+            terms = (eq.total, *eq.parts)
+            if not any(t in problem.hidden for t in terms):
+                continue
+            for term in terms:
+                if term in problem.cells and term not in problem.hidden:
+                    value = problem.cells[term].value or 0
+                    candidates.append((value == 0, term == eq.total, f"{value:012d}{term!r}", term))
+    if not candidates:
+        return None
+    return min(candidates)[3]

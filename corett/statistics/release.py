@@ -1,0 +1,419 @@
+"""The one way figures leave the statistics module: released values, after disclosure control.
+
+Dashboards, the API, exports, infographics and other modules read figures only through
+:func:`released_values` and :func:`approved_total`. Who sees what:
+
+- a user of the owning country who holds the focal-point role sees that country's own values
+  exactly, whatever their approval status (with the status stated);
+- everyone else (other countries, the Secretariat, partners, observers, the public: ``user=None``)
+  and every export (``audience="public"``) sees only approved values, after primary and secondary
+  suppression (threshold ``STATISTICS_SUPPRESSION_THRESHOLD``, default 5) and, for case-level
+  sources, k-anonymity (``STATISTICS_K_ANONYMITY``, default 10). Those controlled figures are
+  pre-computed in :class:`~corett.statistics.models.PublishedValue` whenever data is approved,
+  imported or reopened (:func:`refresh_published`).
+- ``countries=["REGION"]`` consolidates the coalition's member countries from the controlled
+  figures: a sum over suppressed cells carries bounds ("at least 312", "312-320").
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from corett.accounts.roles import Role
+from corett.statistics import disclosure
+from corett.statistics.models import (
+    CASE_LEVEL_SOURCES,
+    SOURCE_PRECEDENCE,
+    Age,
+    Form,
+    Indicator,
+    Kind,
+    PublishedValue,
+    Sex,
+    Status,
+    Value,
+)
+
+REGION = "REGION"
+PUBLIC = "public"  # audience of exports and anything meant for people outside the owning country
+VIEWER = "viewer"  # the audience the user is: exact for their own country's focal point
+
+ALL = "*"  # a disaggregation parameter that asks for every category
+
+CellKey = tuple[str, str, str, str, str, str]  # sex, age, form, citizenship, repatriation, label
+
+
+@dataclass(frozen=True)
+class ReleasedValue:
+    country: str  # ISO alpha-3, or "REGION"
+    year: int
+    period: str  # "2022", "2022S1", "2022Q3"
+    indicator: str  # indicator code
+    sex: str
+    age: str
+    form: str
+    citizenship: str  # ISO alpha-3 or "" (not disaggregated by citizenship)
+    repatriation: str  # ISO alpha-3 or ""
+    label: str  # the source's own category label where a code does not say it all
+    value: int | None  # None when suppressed or missing (or a regional sum with a suppressed part)
+    suppressed: bool
+    lower_bound: int | None
+    upper_bound: int | None  # None: "at least lower_bound"
+    source: str  # "national", "glotip", "ctdc", "cases" ("mixed" for a region of several)
+    release: str
+    status: str  # approval status ("approved" for everything outside the owning country)
+    epsilon: float | None = None  # set when the value carries differentially private noise
+    countries: tuple[str, ...] = field(default=())  # for REGION: the countries summed
+
+    @property
+    def disaggregation(self) -> dict[str, str]:
+        """The categories that are not the total (empty for a headline figure)."""
+        parts = {"sex": self.sex, "age": self.age, "form": self.form}
+        found = {k: v for k, v in parts.items() if v != "total"}
+        if self.citizenship:
+            found["citizenship"] = self.citizenship
+        if self.repatriation:
+            found["repatriation"] = self.repatriation
+        return found
+
+    @property
+    def display(self) -> str:
+        """"312", "312-320", "at least 312", "1-4" or "—"."""
+        if self.value is not None:
+            return f"{self.value:,}"
+        if self.lower_bound is None:
+            return "—"
+        if self.upper_bound is None:
+            return _("at least %(n)s") % {"n": f"{self.lower_bound:,}"}
+        return f"{self.lower_bound:,}\N{EN DASH}{self.upper_bound:,}"
+
+
+def suppression_threshold() -> int:
+    return int(getattr(settings, "STATISTICS_SUPPRESSION_THRESHOLD", 5))
+
+
+def k_anonymity() -> int:
+    return int(getattr(settings, "STATISTICS_K_ANONYMITY", 10))
+
+
+def region_countries() -> list[str]:
+    """The coalition's member countries (ISO alpha-3), the countries a regional figure sums."""
+    from corett.directory.models import Country
+
+    return list(Country.objects.members().order_by("iso3").values_list("iso3", flat=True))
+
+
+def released_values(
+    user: Any,
+    *,
+    indicator: str,
+    countries: Sequence[str] | None = None,
+    years: Iterable[int] | None = None,
+    sex: str | Sequence[str] = "total",
+    age: str | Sequence[str] = "total",
+    form: str | Sequence[str] = "total",
+    citizenship: str | None = None,
+    repatriation: str | None = None,
+    periods: str = "Y",
+    audience: str = VIEWER,
+    differentially_private: bool = False,
+) -> list[ReleasedValue]:
+    """The figures ``user`` (None: the public) may see, after disclosure control.
+
+    ``countries``: ISO alpha-3 codes, or ``["REGION"]`` for the coalition's consolidated figure
+    (None: every country). ``years``: an iterable of years (None: all). ``sex``, ``age``, ``form``:
+    a category, a list of categories, or ``"*"`` for all of them. ``citizenship`` and
+    ``repatriation``: None for figures not broken down that way, an ISO alpha-3 code, or ``"*"``.
+    ``periods``: "Y" (years), "S" (semesters), "Q" (quarters) or "*". ``audience="public"`` gives
+    the controlled figures even to the owning country (for exports and infographics that travel).
+    ``differentially_private=True`` returns published exact counts with OpenDP noise and their
+    epsilon (only when ``STATISTICS_DP_EPSILON`` is set and OpenDP is installed; otherwise the
+    values come without noise and ``epsilon`` is None).
+    """
+    wanted = [c.upper() for c in countries] if countries is not None else None
+    year_list = sorted(set(years)) if years is not None else None
+    filters = _slice_filter(sex=sex, age=age, form=form, citizenship=citizenship, repatriation=repatriation)
+    if periods != ALL:
+        filters &= Q(period__regex=r"^\d{4}$") if periods == "Y" else Q(period__contains=periods)
+    if year_list is not None:
+        filters &= Q(year__in=year_list)
+
+    own = _own_country(user) if audience == VIEWER else None
+    results: list[ReleasedValue] = []
+    if wanted is not None and REGION in wanted:
+        results.extend(_regional(indicator, filters, differentially_private))
+        wanted = [c for c in wanted if c != REGION]
+        if not wanted:
+            return results
+    if own and (wanted is None or own in wanted):
+        results.extend(_own_values(own, indicator, filters))
+        wanted_others = [c for c in wanted if c != own] if wanted is not None else None
+        results.extend(_published(indicator, filters, wanted_others, exclude=own, dp=differentially_private))
+    else:
+        results.extend(_published(indicator, filters, wanted, exclude=None, dp=differentially_private))
+    results.sort(key=lambda v: (v.country, v.period, v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label))
+    return results
+
+
+def approved_total(indicator_code: str, country_iso3: str | None = None, year: int | None = None) -> int | None:
+    """The approved headline count (no disaggregation) of an indicator, or None if not exactly known.
+
+    ``country_iso3=None`` sums the coalition's member countries; ``year=None`` sums every year.
+    Exact figures only: a sum with a suppressed or missing part is None (see
+    :func:`approved_range`). For internal computations (e.g. the action plans' computed
+    indicators); anything shown outside the owning country must come from :func:`released_values`.
+    """
+    low, high = approved_range(indicator_code, country_iso3, year)
+    return low if low is not None and low == high else None
+
+
+def approved_range(
+    indicator_code: str, country_iso3: str | None = None, year: int | None = None
+) -> tuple[int | None, int | None]:
+    """(lower, upper) bounds of the approved headline count; (None, None) when nothing is approved;
+    upper None when some part is missing."""
+    qs = Value.objects.approved().totals().filter(indicator__code=indicator_code, period__regex=r"^\d{4}$")
+    countries = [country_iso3] if country_iso3 else region_countries()
+    qs = qs.filter(country_iso3__in=countries)
+    if year is not None:
+        qs = qs.filter(year=year)
+    chosen: dict[tuple[str, int], tuple[int, Value]] = {}
+    for value in qs.only("country_iso3", "year", "source", "kind", "value", "lower_bound", "upper_bound"):
+        rank = SOURCE_PRECEDENCE.index(value.source)  # type: ignore[arg-type]
+        key = (value.country_iso3, value.year)
+        if key not in chosen or rank < chosen[key][0]:
+            chosen[key] = (rank, value)
+    if not chosen:
+        return None, None
+    low, high = 0, 0
+    unbounded = False
+    for _rank, value in chosen.values():
+        if value.kind == Kind.MISSING:
+            unbounded = True
+            continue
+        low += value.lower_bound or 0
+        high += value.upper_bound or 0
+    return low, None if unbounded else high
+
+
+# --- Internals --------------------------------------------------------------------------------
+
+
+def _as_list(choice: str | Sequence[str]) -> list[str] | None:
+    if choice == ALL:
+        return None
+    return [choice] if isinstance(choice, str) else list(choice)
+
+
+def _slice_filter(
+    *, sex: str | Sequence[str], age: str | Sequence[str], form: str | Sequence[str],
+    citizenship: str | None, repatriation: str | None,
+) -> Q:
+    q = Q()
+    for name, choice in (("sex", sex), ("age", age), ("form", form)):
+        categories = _as_list(choice)
+        if categories is not None:
+            q &= Q(**{f"{name}__in": categories})
+    for name, code in (("citizenship", citizenship), ("repatriation", repatriation)):
+        if code is None:
+            q &= Q(**{name: ""})
+        elif code != ALL:
+            q &= Q(**{name: code.upper()})
+        else:
+            q &= ~Q(**{name: ""})
+    return q
+
+
+def _own_country(user: Any) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_role(Role.FOCAL_POINT):
+        return None
+    if not user.country_id:
+        return None
+    return str(user.country.iso3)
+
+
+def _own_values(country: str, indicator: str, filters: Q) -> list[ReleasedValue]:
+    qs = Value.objects.filter(filters, country_iso3=country, indicator__code=indicator)
+    best: dict[tuple[str, CellKey], tuple[int, Value]] = {}
+    for v in qs:
+        rank = SOURCE_PRECEDENCE.index(v.source)  # type: ignore[arg-type]
+        key = (v.period, (v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label))
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, v)
+    return [
+        ReleasedValue(
+            country=v.country_iso3, year=v.year, period=v.period, indicator=indicator,
+            sex=v.sex, age=v.age, form=v.form, citizenship=v.citizenship, repatriation=v.repatriation,
+            label=v.label, value=v.value, suppressed=v.kind == Kind.SUPPRESSED,
+            lower_bound=v.lower_bound, upper_bound=v.upper_bound, source=v.source, release=v.release,
+            status=v.status,
+        )
+        for _rank, v in best.values()
+    ]
+
+
+def _published_qs(indicator: str, filters: Q) -> QuerySet[PublishedValue]:
+    return PublishedValue.objects.filter(filters, indicator__code=indicator)
+
+
+def _to_released(p: PublishedValue, indicator: str, dp: bool) -> ReleasedValue:
+    noisy = dp and p.dp_epsilon is not None and not p.suppressed
+    return ReleasedValue(
+        country=p.country_iso3, year=p.year, period=p.period, indicator=indicator,
+        sex=p.sex, age=p.age, form=p.form, citizenship=p.citizenship, repatriation=p.repatriation,
+        label=p.label, value=p.dp_value if noisy else p.value, suppressed=p.suppressed,
+        lower_bound=p.dp_value if noisy else p.lower_bound, upper_bound=p.dp_value if noisy else p.upper_bound,
+        source=p.source, release=p.release, status=Status.APPROVED,
+        epsilon=p.dp_epsilon if noisy else None,
+    )
+
+
+def _published(
+    indicator: str, filters: Q, countries: list[str] | None, *, exclude: str | None, dp: bool
+) -> list[ReleasedValue]:
+    qs = _published_qs(indicator, filters)
+    if countries is not None:
+        qs = qs.filter(country_iso3__in=countries)
+    if exclude:
+        qs = qs.exclude(country_iso3=exclude)
+    return [_to_released(p, indicator, dp) for p in qs]
+
+
+def _regional(indicator: str, filters: Q, dp: bool) -> list[ReleasedValue]:
+    """Sum the members' controlled figures cell by cell; a suppressed or absent part widens bounds."""
+    members = region_countries()
+    rows = list(_published_qs(indicator, filters).filter(country_iso3__in=members))
+    by_cell: dict[tuple[str, CellKey], list[PublishedValue]] = defaultdict(list)
+    for p in rows:
+        by_cell[(p.period, (p.sex, p.age, p.form, p.citizenship, p.repatriation, p.label))].append(p)
+    consolidated = []
+    for (period, key), parts in sorted(by_cell.items()):
+        released = [_to_released(p, indicator, dp) for p in parts]
+        low = sum(r.lower_bound or 0 for r in released)
+        highs = [r.upper_bound for r in released]
+        complete = len({r.country for r in released}) == len(members)
+        high = sum(h for h in highs if h is not None) if complete and None not in highs else None
+        exact = all(r.value is not None for r in released) and complete
+        sources = {r.source for r in released}
+        epsilons = [r.epsilon for r in released if r.epsilon is not None]
+        consolidated.append(
+            ReleasedValue(
+                country=REGION, year=parts[0].year, period=period, indicator=indicator,
+                sex=key[0], age=key[1], form=key[2], citizenship=key[3], repatriation=key[4], label=key[5],
+                value=low if exact else None, suppressed=any(r.suppressed for r in released),
+                lower_bound=low, upper_bound=low if exact else high,
+                source=sources.pop() if len(sources) == 1 else "mixed",
+                release="; ".join(sorted({r.release for r in released if r.release})),
+                status=Status.APPROVED,
+                # Each country's noise is drawn independently: the sum spends the largest epsilon.
+                epsilon=max(epsilons) if epsilons else None,
+                countries=tuple(sorted(r.country for r in released)),
+            )
+        )
+    return consolidated
+
+
+# --- Pre-computing the published figures ------------------------------------------------------
+
+_SEXES = [s for s in Sex.values if s != Sex.TOTAL]
+_AGES = [a for a in Age.values if a != Age.TOTAL]
+_FORMS = [f for f in Form.values if f != Form.TOTAL]
+
+
+def table_equations(keys: Iterable[CellKey]) -> list[disclosure.Equation]:
+    """The additive equations that tie the cells of one table: within the cells with no citizenship
+    or repatriation, each total of sex, age and form is the sum of its categories; the cells by
+    citizenship add up to the headline total (an attacker may assume the list is complete)."""
+    present = set(keys)
+    equations = []
+    for sex, age, form in itertools.product(Sex.values, Age.values, Form.values):
+        base = (sex, age, form, "", "", "")
+        if base not in present:
+            continue
+        if sex == Sex.TOTAL:
+            equations.append(disclosure.Equation(base, tuple((s, age, form, "", "", "") for s in _SEXES)))
+        if age == Age.TOTAL:
+            equations.append(disclosure.Equation(base, tuple((sex, a, form, "", "", "") for a in _AGES)))
+        if form == Form.TOTAL:
+            equations.append(disclosure.Equation(base, tuple((sex, age, f, "", "", "") for f in _FORMS)))
+    headline = ("total", "total", "total", "", "", "")
+    by_citizenship = tuple(sorted(k for k in present if k[3] and k[:3] == headline[:3] and not k[4]))
+    if by_citizenship and headline in present:
+        equations.append(disclosure.Equation(headline, by_citizenship))
+    # Parts that no cell holds and no equation needs as a total are still unknowns (counts ≥ 0).
+    return [e for e in equations if any(p in present for p in e.parts)]
+
+
+def protect_table(values: Sequence[Value], threshold: int) -> dict[CellKey, disclosure.Outcome]:
+    cells = {}
+    for v in values:
+        key = (v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label)
+        if v.kind == Kind.EXACT:
+            cells[key] = disclosure.Cell(v.value)
+        elif v.kind == Kind.SUPPRESSED:
+            cells[key] = disclosure.Cell(None, v.lower_bound or 0, v.upper_bound or disclosure.UNBOUNDED)
+        # missing cells stay unknown: they are not published and constrain nothing
+    return disclosure.protect(cells, table_equations(cells), threshold=threshold)
+
+
+@transaction.atomic
+def refresh_published(*, countries: Iterable[str] | None = None, indicator_ids: Iterable[int] | None = None,
+                      years: Iterable[int] | None = None) -> int:
+    """Recompute the published figures of the given countries/indicators/years (None: all).
+
+    Per country, indicator and period, the approved values of the highest-precedence source are
+    controlled as one table. Returns the number of published cells written.
+    """
+    from corett.statistics import privacy
+
+    scope = Q()
+    if countries is not None:
+        scope &= Q(country_iso3__in=list(countries))
+    if indicator_ids is not None:
+        scope &= Q(indicator_id__in=list(indicator_ids))
+    if years is not None:
+        scope &= Q(year__in=list(years))
+    PublishedValue.objects.filter(scope).delete()
+    groups: dict[tuple[str, int, str], dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
+    fields = ("indicator_id", "country_iso3", "period", "year", "sex", "age", "form", "citizenship",
+              "repatriation", "label", "kind", "value", "lower_bound", "upper_bound", "source", "release")
+    for v in Value.objects.approved().filter(scope).only(*fields).order_by():
+        groups[(v.country_iso3, v.indicator_id, v.period)][v.source].append(v)
+    threshold, k = suppression_threshold(), k_anonymity()
+    epsilon = privacy.configured_epsilon()
+    rows = []
+    for (country, indicator_id, period), by_source in groups.items():
+        source = min(by_source, key=lambda s: SOURCE_PRECEDENCE.index(s))  # type: ignore[arg-type]
+        values = by_source[source]
+        applied = max(k, threshold) if source in CASE_LEVEL_SOURCES else threshold
+        outcome = protect_table(values, applied)
+        for v in values:
+            key = (v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label)
+            if key not in outcome:
+                continue
+            out = outcome[key]
+            noisy = privacy.noisy_count(out.value, epsilon) if epsilon and out.value is not None else None
+            rows.append(
+                PublishedValue(
+                    indicator_id=indicator_id, country_iso3=country, period=period, year=v.year,
+                    sex=v.sex, age=v.age, form=v.form, citizenship=v.citizenship, repatriation=v.repatriation,
+                    label=v.label, value=out.value, suppressed=out.suppressed, lower_bound=out.lower,
+                    upper_bound=out.upper, source=source, release=v.release, threshold=applied,
+                    dp_value=noisy, dp_epsilon=epsilon if noisy is not None else None,
+                )
+            )
+    PublishedValue.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def indicator_ids(codes: Iterable[str]) -> list[int]:
+    return list(Indicator.objects.filter(code__in=list(codes)).values_list("pk", flat=True))

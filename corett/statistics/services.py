@@ -1,0 +1,288 @@
+"""Statistics workflows: storing values, changing their approval status, reviewing findings.
+
+Every value enters through :func:`store_values` (national submissions from ``corett.reporting``,
+the GLOTIP and CTDC importers) and changes status through :func:`set_status`; both validate
+everything before writing anything, write inside one transaction, audit, and refresh the
+published (disclosure-controlled) figures of what they touched.
+
+``store_values`` and ``set_status`` do not ask the policy themselves: their callers (the
+reporting module's submission and review workflow, the import commands and pages) authorise the
+person first, with their own actions. ``review_finding`` asks the policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from corett import policy
+from corett.audit.services import audit_log
+from corett.statistics.models import (
+    Age,
+    Batch,
+    Finding,
+    Form,
+    Indicator,
+    Kind,
+    Sex,
+    Source,
+    Status,
+    Value,
+)
+from corett.statistics.periods import parse_period
+from corett.statistics.release import refresh_published
+
+CellKey = tuple[str, str, str, str, str, str, str, str]
+
+
+@dataclass(frozen=True)
+class ValueInput:
+    """One value to store. ``cell`` says where it was read ("Sheet!C7", "row 812") for errors."""
+
+    indicator: str
+    country: str  # ISO alpha-3
+    period: str  # "2024", "2024S1", "2024Q3"
+    value: int | None = None
+    kind: str = Kind.EXACT  # "exact", "suppressed" (give bounds) or "missing"
+    sex: str = Sex.TOTAL
+    age: str = Age.TOTAL
+    form: str = Form.TOTAL
+    citizenship: str = ""
+    repatriation: str = ""
+    label: str = ""
+    lower_bound: int | None = None
+    upper_bound: int | None = None
+    cell: str = ""
+
+    def key(self) -> CellKey:
+        return (self.country.upper(), self.indicator, self.period.upper(), self.sex, self.age, self.form,
+                self.citizenship.upper(), self.repatriation.upper() + "|" + self.label)
+
+
+@dataclass
+class StoreResult:
+    batch: Batch
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def validate_value(item: ValueInput, *, indicators: dict[str, Indicator], today: dt.date) -> list[str]:
+    """The problems of one value, translated (empty when it may be stored)."""
+    problems = []
+    if item.indicator not in indicators:
+        problems.append(_("Unknown indicator “%(code)s”.") % {"code": item.indicator})
+    try:
+        period = parse_period(item.period)
+    except ValueError:
+        problems.append(_("Write the period as 2024, 2024S1 or 2024Q1 (not “%(text)s”).") % {"text": item.period})
+    else:
+        if period.end > today:
+            problems.append(_("The period %(period)s has not ended yet.") % {"period": item.period})
+    for name, choices in (("sex", Sex.values), ("age", Age.values), ("form", Form.values)):
+        if getattr(item, name) not in choices:
+            problems.append(_("Unknown category “%(value)s” for %(name)s.") % {"value": getattr(item, name), "name": name})
+    if item.kind == Kind.EXACT:
+        if item.value is None or isinstance(item.value, bool) or not isinstance(item.value, int):
+            problems.append(_("The value must be a whole number."))
+        elif item.value < 0:
+            problems.append(_("A count cannot be negative."))
+    elif item.kind == Kind.SUPPRESSED:
+        if item.lower_bound is None or item.upper_bound is None or not 0 <= item.lower_bound <= item.upper_bound:
+            problems.append(_("A suppressed value needs a lower and an upper bound."))
+    elif item.kind != Kind.MISSING:
+        problems.append(_("Unknown kind of value “%(kind)s”.") % {"kind": item.kind})
+    for code in (item.country, item.citizenship, item.repatriation):
+        if code and not (len(code) == 3 and code.isalpha()):
+            problems.append(_("“%(code)s” is not an ISO 3166 alpha-3 code.") % {"code": code})
+    return problems
+
+
+def _bounds(item: ValueInput) -> tuple[int | None, int | None, int | None]:
+    if item.kind == Kind.EXACT:
+        return item.value, item.value, item.value
+    if item.kind == Kind.SUPPRESSED:
+        return None, item.lower_bound, item.upper_bound
+    return None, None, None
+
+
+def store_values(
+    *,
+    actor: Any,
+    source: str,
+    values: Sequence[ValueInput],
+    release: str = "",
+    reference: str = "",
+    country: str = "",
+    status: str = Status.SUBMITTED,
+    batch: Batch | None = None,
+    today: dt.date | None = None,
+) -> StoreResult:
+    """Store ``values`` all or nothing; return the batch and what changed.
+
+    Raises ``ValidationError({cell: [messages]})`` (the cell of each ``ValueInput``, or "#<n>"),
+    and stores nothing, if any value is invalid or would overwrite an approved (locked) value.
+    A value identical to the stored one is left untouched (its provenance too), so storing the
+    same data twice changes nothing. Runs inside the caller's transaction when there is one.
+    """
+    if source not in Source.values:
+        raise ValidationError({"source": _("Unknown source.")})
+    today = today or timezone.localdate()
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    errors: dict[str, list[str]] = {}
+    seen: dict[CellKey, str] = {}
+    for position, item in enumerate(values, start=1):
+        where = item.cell or f"#{position}"
+        problems = validate_value(item, indicators=indicators, today=today)
+        if item.key() in seen:
+            problems.append(_("The same cell is given twice (also at %(cell)s).") % {"cell": seen[item.key()]})
+        seen[item.key()] = where
+        if problems:
+            errors.setdefault(where, []).extend(problems)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        if batch is None:
+            batch = Batch.objects.create(
+                kind=Batch.BatchKind.SUBMISSION, source=source, release=release, reference=reference,
+                country_iso3=country.upper(), created_by=actor if _is_user(actor) else None,
+                state=Batch.State.DONE, rows_total=len(values), rows_done=len(values), finished_at=timezone.now(),
+            )
+        result = StoreResult(batch=batch)
+        existing = _existing(source, values)
+        to_create: list[Value] = []
+        to_update: list[Value] = []
+        for item in values:
+            number, low, high = _bounds(item)
+            stored = existing.get(item.key())
+            if stored is not None:
+                same = (stored.kind, stored.value, stored.lower_bound, stored.upper_bound) == (item.kind, number, low, high)
+                if same and stored.status == status:
+                    result.unchanged += 1
+                    continue
+                if stored.status == Status.APPROVED and not same:
+                    errors.setdefault(item.cell or item.key()[0], []).append(
+                        _("%(period)s is approved and locked: reopen it before changing it.") % {"period": item.period}
+                    )
+                    continue
+                stored.kind, stored.value, stored.lower_bound, stored.upper_bound = item.kind, number, low, high
+                stored.status, stored.batch, stored.release, stored.cell = status, batch, release, item.cell
+                stored.recorded_by = actor if _is_user(actor) else None
+                to_update.append(stored)
+                continue
+            to_create.append(
+                Value(
+                    indicator=indicators[item.indicator], country_iso3=item.country.upper(),
+                    period=item.period.upper(), year=parse_period(item.period).year,
+                    sex=item.sex, age=item.age, form=item.form, citizenship=item.citizenship.upper(),
+                    repatriation=item.repatriation.upper(), label=item.label, kind=item.kind, value=number,
+                    lower_bound=low, upper_bound=high, source=source, release=release, batch=batch,
+                    cell=item.cell[:60], status=status, recorded_by=actor if _is_user(actor) else None,
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+        Value.objects.bulk_create(to_create, batch_size=2000)
+        Value.objects.bulk_update(
+            to_update,
+            ["kind", "value", "lower_bound", "upper_bound", "status", "batch", "release", "cell", "recorded_by",
+             "recorded_at"],
+            batch_size=2000,
+        )
+        result.created, result.updated = len(to_create), len(to_update)
+        audit_log(
+            actor=actor if _is_user(actor) else None, action="statistics.values_stored", obj=batch,
+            extra={"source": source, "created": result.created, "updated": result.updated,
+                   "unchanged": result.unchanged},
+        )
+        touched = to_create + to_update
+        if touched and (status == Status.APPROVED or any(v.pk for v in to_update)):
+            _refresh_for(touched)
+    return result
+
+
+def set_status(*, actor: Any, values: QuerySet[Value], status: str, reason: str = "") -> int:
+    """Change the approval status of ``values`` (e.g. a submission's batch: approve, return, reopen).
+
+    Reopening approved values needs a reason and is audited with it. Refreshes the published
+    figures of everything touched. Returns the number of values changed.
+    """
+    if status not in Status.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    with transaction.atomic():
+        locked = list(values.select_for_update().exclude(status=status))
+        reopening = status != Status.APPROVED and any(v.status == Status.APPROVED for v in locked)
+        if reopening and not reason.strip():
+            raise ValidationError({"reason": _("Say why approved data is reopened.")})
+        Value.objects.filter(pk__in=[v.pk for v in locked]).update(status=status, recorded_at=timezone.now())
+        if locked:
+            audit_log(
+                actor=actor, action="statistics.status_changed", obj=locked[0].batch,
+                extra={"status": status, "values": len(locked), "reopened": reopening, "reason": reason[:500]},
+            )
+            _refresh_for(locked)
+    return len(locked)
+
+
+def review_finding(*, actor: Any, finding: Finding, status: str, comment: str = "") -> Finding:
+    """Record a person's decision on a finding; a held value is released or excluded with it.
+
+    ``accepted``: the value stands as published (it is approved). ``dismissed``: the value is
+    excluded (it stays held, never released). ``noted``: nothing to change.
+    """
+    policy.authorize(actor, "statistics.review_finding", finding)
+    if status not in Finding.FindingStatus.values or status == Finding.FindingStatus.OPEN:
+        raise ValidationError({"status": _("Choose a decision.")})
+    if status == Finding.FindingStatus.DISMISSED and not comment.strip():
+        raise ValidationError({"comment": _("Say why the value is excluded.")})
+    with transaction.atomic():
+        finding.status = status
+        finding.review_comment = comment
+        finding.reviewed_by = actor
+        finding.reviewed_at = timezone.now()
+        finding.full_clean()
+        finding.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
+        held = finding.value
+        if held is not None and held.status == Status.HELD and status == Finding.FindingStatus.ACCEPTED:
+            still_open = held.findings.filter(status=Finding.FindingStatus.OPEN).exists()
+            if not still_open:
+                held.status = Status.APPROVED
+                held.save(update_fields=["status", "recorded_at"])
+                _refresh_for([held])
+        audit_log(actor=actor, action="statistics.finding_reviewed", obj=finding,
+                  extra={"status": status, "kind": finding.kind})
+    return finding
+
+
+def _existing(source: str, values: Iterable[ValueInput]) -> dict[CellKey, Value]:
+    countries = {v.country.upper() for v in values}
+    periods = {v.period.upper() for v in values}
+    found: dict[CellKey, Value] = {}
+    qs = Value.objects.filter(source=source, country_iso3__in=countries, period__in=periods).select_related("indicator")
+    for v in qs:
+        key = (v.country_iso3, v.indicator.code, v.period, v.sex, v.age, v.form, v.citizenship,
+               v.repatriation + "|" + v.label)
+        found[key] = v
+    return found
+
+
+def _refresh_for(values: Iterable[Value]) -> None:
+    countries, indicators, years = set(), set(), set()
+    for v in values:
+        countries.add(v.country_iso3)
+        indicators.add(v.indicator_id)
+        years.add(v.year)
+    refresh_published(countries=countries, indicator_ids=indicators, years=years)
+
+
+def _is_user(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
