@@ -323,6 +323,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 # file is read off the connection, dropped and refused by its size.
 CASE_ATTACHMENT_MAX_MB = envint("CASE_ATTACHMENT_MAX_MB", 10)
 
+# National reporting: the largest filled template accepted, in MB (a template is tens of KB;
+# a larger file is read off the connection, dropped and refused by its size).
+REPORTING_UPLOAD_MAX_MB = envint("REPORTING_UPLOAD_MAX_MB", 5)
+
 # E-mail: the console in the demo; SMTP from EMAIL_URL-style variables in production.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
