@@ -1,0 +1,539 @@
+"""The action plan's pages. Each fetches through a ``_get_<thing>_for_user`` helper (a record the
+user may not reach is a 404; one they may see but not act on is a 403, audited); writes go through
+``corett.plans.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from corett import policy
+from corett.audit.services import audit_log
+from corett.core.forms import add_service_error, submitted
+from corett.plans import dashboards, exports, imports, services
+from corett.plans.forms import (
+    ActionForm,
+    ImportForm,
+    NotesForm,
+    PlanForm,
+    PlanTransitionForm,
+    ReasonForm,
+    ReportForm,
+    TargetForm,
+)
+from corett.plans.gantt import render_gantt
+from corett.plans.models import (
+    Action,
+    Indicator,
+    IndicatorValue,
+    JointProject,
+    Plan,
+    ProgressReport,
+    ProjectDocument,
+    ReportingPeriod,
+    ReportState,
+    actor_of,
+)
+from corett.plans.versions import compare_plans
+
+# --- Fetch and authorise ---------------------------------------------------------------------------
+
+
+def _get_plan_for_user(user: Any, pk: int, action: str = "plans.view") -> Plan:
+    plan = get_object_or_404(Plan.objects.visible_to(user).select_related("previous", "agreement"), pk=pk)
+    policy.authorize(user, action, plan)
+    return plan
+
+
+def _get_action_for_user(user: Any, pk: int) -> Action:
+    action = get_object_or_404(
+        Action.objects.filter(plan__in=Plan.objects.visible_to(user)).select_related(
+            "plan", "result__objective__axis").prefetch_related(
+            "responsibilities__country", "responsibilities__organisation", "projects"), pk=pk)
+    policy.authorize(user, "plans.view", action.plan)
+    return action
+
+
+def _get_indicator_for_user(user: Any, pk: int) -> Indicator:
+    indicator = get_object_or_404(
+        Indicator.objects.filter(plan__in=Plan.objects.visible_to(user)).select_related(
+            "plan", "result", "country", "organisation").prefetch_related("targets__country"), pk=pk)
+    policy.authorize(user, "plans.view", indicator.plan)
+    return indicator
+
+
+def _get_project_for_user(user: Any, pk: int) -> JointProject:
+    project = get_object_or_404(
+        JointProject.objects.filter(plan__in=Plan.objects.visible_to(user)).select_related("plan")
+        .prefetch_related("partners", "actions", "milestones", "documents"), pk=pk)
+    policy.authorize(user, "plans.view", project.plan)
+    return project
+
+
+def _get_period_for_user(user: Any, pk: int) -> ReportingPeriod:
+    period = get_object_or_404(
+        ReportingPeriod.objects.filter(plan__in=Plan.objects.visible_to(user)).select_related("plan"), pk=pk)
+    policy.authorize(user, "plans.view", period.plan)
+    return period
+
+
+def _get_report_for_user(user: Any, pk: int, action: str = "plans.view_report") -> ProgressReport:
+    report = get_object_or_404(
+        ProgressReport.objects.visible_to(user).select_related(
+            "period__plan", "country", "organisation", "decided_by"), pk=pk)
+    policy.authorize(user, action, report)
+    return report
+
+
+def _pdf_response(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = str(content_disposition_header(as_attachment=not inline, filename=filename))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Plans -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def plan_list(request: HttpRequest) -> HttpResponse:
+    policy.authorize(request.user, "plans.view")
+    plans = Plan.objects.visible_to(request.user).select_related("next_version")
+    return render(request, "plans/plan_list.html", {
+        "plans": plans, "can_manage": policy.can(request.user, "plans.manage"),
+        "reports_for": actor_of(request.user) is not None,
+    })
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    policy.authorize(request.user, "plans.manage")
+    form = PlanForm(request.POST or None)
+    plan = submitted(request, form, lambda data: services.plan_create(actor=request.user, data=data))
+    if plan is not None:
+        messages.success(request, _("The plan was created with its reporting periods."))
+        return redirect(plan)
+    return render(request, "plans/form_page.html", {"form": form, "title": _("New action plan")})
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk)
+    axes = plan.axes.prefetch_related(
+        "objectives__results__actions__responsibilities__country",
+        "objectives__results__actions__responsibilities__organisation",
+        "objectives__results__indicators")
+    versions = Plan.objects.visible_to(request.user).filter(code=plan.code).exclude(pk=plan.pk).order_by("version")
+    return render(request, "plans/plan_detail.html", {
+        "plan": plan, "axes": axes, "versions": versions,
+        "periods": plan.periods.all(),
+        "projects": plan.projects.prefetch_related("partners"),
+        "can_manage": policy.can(request.user, "plans.manage", plan),
+        "can_change": policy.can(request.user, "plans.change", plan),
+        "transition_form": PlanTransitionForm(plan=plan) if policy.can(request.user, "plans.manage", plan) else None,
+        "version_form": ReasonForm(),
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def plan_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk, "plans.manage")
+    form = PlanTransitionForm(request.POST, plan=plan)
+    done = submitted(request, form, lambda d: services.plan_transition(
+        actor=request.user, plan=plan, to_state=d["to_state"], agreement_reference=d["agreement_reference"],
+        approved_on=d["approved_on"]))
+    if done is not None:
+        messages.success(request, _("The plan is now “%(state)s”.") % {"state": done.get_state_display()})
+        return redirect(plan)
+    return render(request, "plans/form_page.html", {"form": form, "title": _("Change the plan's state"),
+                                                    "cancel_url": plan.get_absolute_url()}, status=400)
+
+
+@login_required
+@require_POST
+def plan_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk, "plans.manage")
+    form = ReasonForm(request.POST)
+    new = submitted(request, form, lambda d: services.plan_new_version(actor=request.user, plan=plan,
+                                                                       reason=d["reason"]))
+    if new is not None:
+        messages.success(request, _("Version %(version)s was opened as a draft.") % {"version": new.version})
+        return redirect(new)
+    return render(request, "plans/form_page.html", {"form": form, "title": _("Open a new version"),
+                                                    "cancel_url": plan.get_absolute_url()}, status=400)
+
+
+@login_required
+@require_GET
+def plan_compare(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk)
+    other_plan = _get_plan_for_user(request.user, other)
+    if other_plan.code != plan.code:
+        raise Http404
+    old, new = sorted([plan, other_plan], key=lambda p: p.version)
+    return render(request, "plans/compare.html", {"old": old, "new": new, "changes": compare_plans(old, new)})
+
+
+@login_required
+@require_GET
+def plan_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk)
+    return render(request, "plans/dashboard.html", {"plan": plan, **dashboards.plan_dashboard(plan)})
+
+
+@login_required
+@require_GET
+def plan_gantt(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk)
+    svg = render_gantt(plan, list(plan.actions.order_by("planned_start", "code")), today=timezone.localdate())
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def my_actions(request: HttpRequest) -> HttpResponse:
+    """What the user's actor owes, in every plan being executed."""
+    policy.authorize(request.user, "plans.report")
+    who = actor_of(request.user)
+    assert who is not None
+    plans = Plan.objects.visible_to(request.user).filter(state__in=["approved", "in_execution"])
+    rows = [(plan, list(services.actions_owed_by(who, plan).order_by("planned_end"))) for plan in plans]
+    reports = ProgressReport.objects.visible_to(request.user).select_related("period__plan").order_by(
+        "-period__starts_on")[:20]
+    return render(request, "plans/my_actions.html", {"rows": rows, "reports": reports,
+                                                     "today": timezone.localdate()})
+
+
+# --- Content ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _get_action_for_user(request.user, pk)
+    updates = action.updates.filter(report__in=ProgressReport.objects.visible_to(request.user)).select_related(
+        "report__period", "report__country", "report__organisation").order_by("-report__period__starts_on")
+    return render(request, "plans/action_detail.html", {
+        "action": action, "plan": action.plan, "updates": updates,
+        "can_change": policy.can(request.user, "plans.change", action.plan),
+    })
+
+
+@login_required
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _get_action_for_user(request.user, pk)
+    policy.authorize(request.user, "plans.change", action.plan)
+    return _action_form(request, action.plan, action)
+
+
+@login_required
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk, "plans.change")
+    return _action_form(request, plan, None)
+
+
+def _action_form(request: HttpRequest, plan: Plan, action: Action | None) -> HttpResponse:
+    form = ActionForm(request.POST or None, instance=action, plan=plan)
+    saved = submitted(request, form, lambda d: services.action_save(
+        actor=request.user, plan=plan, action=action, data=d["data"], responsibles=d["responsibles"]))
+    if saved is not None:
+        messages.success(request, _("The action was saved."))
+        return redirect(saved)
+    title = _("New action") if action is None else _("Edit action %(code)s") % {"code": action.code}
+    return render(request, "plans/form_page.html", {"form": form, "title": title,
+                                                    "cancel_url": plan.get_absolute_url()},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _get_indicator_for_user(request.user, pk)
+    can_change = policy.can(request.user, "plans.change", indicator.plan)
+    form = TargetForm(request.POST or None, indicator=indicator) if can_change else None
+    if request.method == "POST":
+        policy.authorize(request.user, "plans.change", indicator.plan)
+        assert form is not None
+        saved = submitted(request, form, lambda d: services.target_set(
+            actor=request.user, indicator=indicator, year=d["year"], value=d["value"], country=d.get("country"),
+            comment=d["comment"]))
+        if saved is not None:
+            messages.success(request, _("The target was saved."))
+            return redirect(indicator)
+    return render(request, "plans/indicator_detail.html", {
+        "indicator": indicator, "plan": indicator.plan, "progress": dashboards.indicator_progress(indicator),
+        "form": form,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_GET
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project_for_user(request.user, pk)
+    return render(request, "plans/project_detail.html", {"project": project, "plan": project.plan,
+                                                         "today": timezone.localdate()})
+
+
+@login_required
+@require_GET
+def project_document(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(ProjectDocument.objects.select_related("project"), pk=pk)
+    _get_project_for_user(request.user, document.project_id)
+    return _file_response(document.file, document.content_type, document.title)
+
+
+def _file_response(file: Any, content_type: str, name: str) -> HttpResponse:
+    with file.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type=content_type or "application/octet-stream")
+    extension = file.name.rsplit(".", 1)[-1] if "." in file.name else "bin"
+    response["Content-Disposition"] = str(content_disposition_header(as_attachment=True,
+                                                                     filename=f"{name}.{extension}"))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Import and exports ----------------------------------------------------------------------------
+
+
+@login_required
+def plan_import(request: HttpRequest) -> HttpResponse:
+    policy.authorize(request.user, "plans.manage")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = imports.plan_import(actor=request.user, upload=form.cleaned_data["file"])
+        if result.plan is not None:
+            messages.success(request, _("The plan was imported: %(actions)s actions, %(indicators)s indicators.")
+                             % result.counts)
+            return redirect(result.plan)
+    return render(request, "plans/import.html", {"form": form, "result": result},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    policy.authorize(request.user, "plans.manage")
+    response = HttpResponse(imports.template_workbook(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = str(content_disposition_header(as_attachment=True,
+                                                                     filename="corett-plan-template.xlsx"))
+    return response
+
+
+@login_required
+@require_GET
+def plan_export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk, "plans.export")
+    audit_log(actor=request.user, action="plans.plan.export", obj=plan, extra={"format": "xlsx"})
+    response = HttpResponse(exports.plan_xlsx(plan),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = str(content_disposition_header(
+        as_attachment=True, filename=f"corett-{plan.code}-v{plan.version}.xlsx"))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _language(request: HttpRequest) -> str:
+    lang = request.GET.get("lang", "")
+    return lang if lang in ("es", "en") else (translation.get_language() or "es")[:2]
+
+
+@login_required
+@require_GET
+def plan_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk, "plans.export")
+    lang = _language(request)
+    with translation.override(lang):
+        content = exports.plan_pdf(plan)
+    audit_log(actor=request.user, action="plans.plan.export", obj=plan, extra={"format": "pdf", "lang": lang})
+    return _pdf_response(content, f"corett-{plan.code}-v{plan.version}-{lang}.pdf")
+
+
+# --- Periods and reports ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _get_period_for_user(request.user, pk)
+    reports = ProgressReport.objects.visible_to(request.user).filter(period=period).select_related(
+        "country", "organisation")
+    who = actor_of(request.user)
+    mine = None
+    if who is not None:
+        mine = ProgressReport.objects.filter(period=period, **who.lookup()).first()
+    return render(request, "plans/period_detail.html", {
+        "period": period, "plan": period.plan, "reports": reports, "mine": mine,
+        "can_report": who is not None and policy.can(request.user, "plans.report"),
+        "can_manage": policy.can(request.user, "plans.manage", period.plan),
+        "reopenings": period.reopenings.select_related("report").all(),
+        "reason_form": ReasonForm(),
+    })
+
+
+@login_required
+@require_POST
+def period_lock(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _get_period_for_user(request.user, pk)
+    policy.authorize(request.user, "plans.manage", period.plan)
+    try:
+        services.period_lock(actor=request.user, period=period)
+        messages.success(request, _("The period is locked."))
+    except services.ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(period)
+
+
+@login_required
+@require_POST
+def period_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _get_period_for_user(request.user, pk)
+    policy.authorize(request.user, "plans.manage", period.plan)
+    form = ReasonForm(request.POST)
+    if submitted(request, form, lambda d: services.period_reopen(actor=request.user, period=period,
+                                                                 reason=d["reason"])) is not None:
+        messages.success(request, _("The period was reopened; the reason is recorded."))
+        return redirect(period)
+    return render(request, "plans/form_page.html", {"form": form, "title": _("Reopen the period"),
+                                                    "cancel_url": period.get_absolute_url()}, status=400)
+
+
+@login_required
+@require_GET
+def period_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _get_period_for_user(request.user, pk)
+    policy.authorize(request.user, "plans.export", period.plan)
+    lang = _language(request)
+    with translation.override(lang):
+        content = exports.period_report_pdf(period)
+    audit_log(actor=request.user, action="plans.period.export", obj=period, extra={"lang": lang})
+    return _pdf_response(content, f"corett-{period.plan.code}-{period.label}-{lang}.pdf")
+
+
+@login_required
+@require_POST
+def report_start(request: HttpRequest, pk: int) -> HttpResponse:
+    period = _get_period_for_user(request.user, pk)
+    policy.authorize(request.user, "plans.report")
+    try:
+        report = services.report_start(actor=request.user, period=period)
+    except services.ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(period)
+    return redirect(report)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report_for_user(request.user, pk)
+    can_write = policy.can(request.user, "plans.report", report) and report.is_editable
+    form = ReportForm(request.POST or None, request.FILES or None, report=report) if can_write else None
+    if request.method == "POST":
+        policy.authorize(request.user, "plans.report", report)
+        if form is None:
+            messages.error(request, _("This report can no longer be changed."))
+            return redirect(report)
+        saved = submitted(request, form, lambda d: services.report_save(actor=request.user, report=report, **d))
+        if saved is not None:
+            if request.POST.get("then") == "submit":
+                try:
+                    services.report_submit(actor=request.user, report=saved)
+                    messages.success(request, _("The report was submitted to the Technical Secretariat."))
+                except services.ValidationError as error:
+                    add_service_error(form, error)
+                    return _report_page(request, report, form, status=400)
+            else:
+                messages.success(request, _("The report was saved."))
+            return redirect(report)
+        return _report_page(request, report, form, status=400)
+    return _report_page(request, report, form)
+
+
+def _report_page(request: HttpRequest, report: ProgressReport, form: ReportForm | None,
+                 status: int = 200) -> HttpResponse:
+    can_review = policy.can(request.user, "plans.review", report)
+    return render(request, "plans/report_detail.html", {
+        "report": report, "period": report.period, "plan": report.period.plan, "form": form,
+        "updates": report.action_updates.select_related("action"),
+        "values": report.indicator_values.select_related("indicator"),
+        "can_submit": form is not None,
+        "can_review": can_review and report.state == ReportState.SUBMITTED and not report.period.is_locked,
+        "can_reopen": can_review and report.state == ReportState.APPROVED and not report.period.is_locked,
+        "notes_form": NotesForm(), "reason_form": ReasonForm(),
+        "reopenings": report.reopenings.all(),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report_for_user(request.user, pk, "plans.report")
+    try:
+        services.report_submit(actor=request.user, report=report)
+        messages.success(request, _("The report was submitted to the Technical Secretariat."))
+    except services.ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def report_review(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    report = _get_report_for_user(request.user, pk, "plans.review")
+    form = NotesForm(request.POST)
+    if decision == "approve":
+        done = submitted(request, form, lambda d: services.report_approve(actor=request.user, report=report,
+                                                                          notes=d["notes"]))
+        text = _("The report was approved.")
+    elif decision == "return":
+        done = submitted(request, form, lambda d: services.report_return(actor=request.user, report=report,
+                                                                         notes=d["notes"]))
+        text = _("The report was returned to its reporter with your notes.")
+    else:
+        raise Http404
+    if done is not None:
+        messages.success(request, text)
+        return redirect(report)
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(report)
+
+
+@login_required
+@require_POST
+def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report_for_user(request.user, pk, "plans.review")
+    form = ReasonForm(request.POST)
+    if submitted(request, form, lambda d: services.report_reopen(actor=request.user, report=report,
+                                                                 reason=d["reason"])) is not None:
+        messages.success(request, _("The report was reopened; the reason is recorded."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(report)
+
+
+@login_required
+@require_GET
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    value = get_object_or_404(IndicatorValue.objects.select_related("report", "indicator"), pk=pk)
+    report = _get_report_for_user(request.user, value.report_id)
+    if not value.evidence:
+        raise Http404
+    audit_log(actor=request.user, action="plans.evidence.download", obj=report,
+              extra={"indicator": value.indicator.code})
+    return _file_response(value.evidence, value.evidence_type, f"evidence-{value.indicator.code}")
