@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/", include("corett.meetings.urls")),
     path("plans/", include("corett.plans.urls")),
     path("training/", include("corett.training.urls")),
+    path("verify/", include("corett.training.verify_urls")),
     path("api/v1/", include("corett.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

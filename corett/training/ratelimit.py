@@ -1,0 +1,34 @@
+"""A fixed-window limit on what anonymous visitors may do (register, check in, verify codes).
+
+Counted in the cache per action and client address (hashed: the cache holds no address in
+clear). With several processes the cache must be shared (e.g. Redis or the database cache) for
+the limit to hold across them; the default local-memory cache limits each process alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def _client_key(request: HttpRequest) -> str:
+    # REMOTE_ADDR only, as the audit trail does: X-Forwarded-For is the client's to forge.
+    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    return hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def hit(request: HttpRequest, action: str, *, limit: int, window: int) -> bool:
+    """Count one attempt; True while the client stays within ``limit`` per ``window`` seconds."""
+    bucket = int(time.time() // window)
+    key = f"training:rl:{action}:{_client_key(request)}:{bucket}"
+    if cache.add(key, 1, timeout=window + 5):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window + 5)
+        return True
+    return count <= limit
