@@ -231,6 +231,13 @@ def plan_import(*, actor: Any, upload: Any) -> ImportResult:
         result.errors.append(RowError("", 0, _("This is not a readable Excel (.xlsx) file. Start from the template.")))
         return result
     reader = _Reader(workbook)
+    for name in SHEETS:
+        if name not in workbook.sheetnames:
+            reader.error(name, 0, _("The sheet “%(sheet)s” is missing.") % {"sheet": name})
+    if reader.errors:
+        workbook.close()
+        result.errors = reader.errors
+        return result
     try:
         with transaction.atomic():
             plan = _write(reader, actor, result)

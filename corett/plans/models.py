@@ -132,6 +132,22 @@ class Actor:
             return f"{self.kind}:{self.organisation_id}"
         return str(self.kind)
 
+    def reporter_lookup(self) -> dict[str, Any]:
+        """Filter arguments for this actor's report: an organisation or a country files one report
+        per period, whichever of its roles (observer, partner) it acts in."""
+        if self.organisation_id is not None:
+            return {"organisation_id": self.organisation_id}
+        if self.country_id is not None:
+            return {"country_id": self.country_id}
+        return {"actor_kind": self.kind, "country__isnull": True, "organisation__isnull": True}
+
+    def files_report_of(self, other: Actor) -> bool:
+        if self.organisation_id is not None or other.organisation_id is not None:
+            return self.organisation_id == other.organisation_id
+        if self.country_id is not None or other.country_id is not None:
+            return self.country_id == other.country_id
+        return self.kind == other.kind
+
     def lookup(self, prefix: str = "") -> dict[str, Any]:
         """Filter arguments that select the rows naming exactly this actor."""
         return {f"{prefix}actor_kind": self.kind, f"{prefix}country_id": self.country_id,
@@ -745,7 +761,7 @@ class ActionUpdate(models.Model):
 
     def clean(self) -> None:
         if self.status == ActionStatus.COMPLETED and self.percent_complete != 100:
-            raise ValidationError({"percent_complete": _("A completed action is 100% complete.")})
+            raise ValidationError({"percent_complete": _("A completed action needs a percent complete of 100.")})
 
 
 class IndicatorValue(models.Model):

@@ -304,7 +304,7 @@ def report_start(*, actor: Any, period: ReportingPeriod) -> ProgressReport:
     policy.authorize(actor, "plans.report")
     who = actor_of(actor)
     assert who is not None  # the rule above allows only users who report for an actor
-    existing = ProgressReport.objects.filter(period=period, **who.lookup()).first()
+    existing = ProgressReport.objects.filter(period=period, **who.reporter_lookup()).first()
     if existing is not None:
         return existing
     _refuse_if_locked(period)

@@ -377,7 +377,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     who = actor_of(request.user)
     mine = None
     if who is not None:
-        mine = ProgressReport.objects.filter(period=period, **who.lookup()).first()
+        mine = ProgressReport.objects.filter(period=period, **who.reporter_lookup()).first()
     return render(request, "plans/period_detail.html", {
         "period": period, "plan": period.plan, "reports": reports, "mine": mine,
         "can_report": who is not None and policy.can(request.user, "plans.report"),

@@ -51,7 +51,7 @@ def _owns_report(user: Any, report: Any) -> bool:
     from corett.plans.models import actor_of
 
     actor = actor_of(user)
-    return actor is not None and actor == report.actor
+    return actor is not None and actor.files_report_of(report.actor)
 
 
 @rule("plans.view_report")
@@ -68,10 +68,8 @@ def _scope_reports(user: Any, qs: QuerySet) -> QuerySet:
     mine = Q(pk__in=[])
     if user.has_role(Role.FOCAL_POINT) and user.country_id is not None:
         mine |= Q(actor_kind="country", country_id=user.country_id)
-    if user.has_role(Role.OBSERVER) and user.organisation_id is not None:
-        mine |= Q(actor_kind="observer", organisation_id=user.organisation_id)
-    if user.has_role(Role.PARTNER) and user.organisation_id is not None:
-        mine |= Q(actor_kind="partner", organisation_id=user.organisation_id)
+    if user.has_role(Role.OBSERVER, Role.PARTNER) and user.organisation_id is not None:
+        mine |= Q(actor_kind__in=["observer", "partner"], organisation_id=user.organisation_id)
     return qs.filter(mine)
 
 
