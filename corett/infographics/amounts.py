@@ -1,0 +1,85 @@
+"""Amounts as an infographic shows them: exact, suppressed ("<5") or bounded ("312-320").
+
+A figure that leaves the owning country is disclosure-controlled: some cells are suppressed and
+known only within bounds (UNODC's "<5" is 1 to 4). A sum over such cells is not a number but an
+interval, and it is printed as one: never as 0, never as the lower bound alone without saying so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Amount:
+    lower: int = 0
+    upper: int | None = 0  # None: no upper bound is known (a part of the sum is unbounded)
+    reported: bool = True  # False: nothing was reported at all
+    suppressed: bool = False  # the published cell itself is suppressed (e.g. UNODC's "<5")
+
+    @classmethod
+    def exact(cls, value: int) -> Amount:
+        return cls(lower=value, upper=value)
+
+    @classmethod
+    def hidden(cls, lower: int = 1, upper: int | None = 4) -> Amount:
+        return cls(lower=lower, upper=upper, suppressed=True)
+
+    @classmethod
+    def missing(cls) -> Amount:
+        return cls(lower=0, upper=0, reported=False)
+
+    @property
+    def is_exact(self) -> bool:
+        return self.reported and not self.suppressed and self.upper == self.lower
+
+    @property
+    def value(self) -> int | None:
+        """The number, when it is known exactly."""
+        return self.lower if self.is_exact else None
+
+    def __add__(self, other: Amount) -> Amount:
+        if not self.reported:
+            return other
+        if not other.reported:
+            return self
+        upper = None if self.upper is None or other.upper is None else self.upper + other.upper
+        return Amount(lower=self.lower + other.lower, upper=upper, suppressed=False)
+
+    def text(self, language: str | None = None) -> str:
+        """"312", "<5", "312-320", "at least 312" or "no data", in the active language."""
+        if not self.reported:
+            return _("no data")
+        if self.suppressed and self.lower <= 1 and self.upper is not None:
+            return f"<{self.upper + 1}"
+        if self.upper == self.lower:
+            return number(self.lower)
+        if self.upper is None:
+            return _("at least %(number)s") % {"number": number(self.lower)}
+        return f"{number(self.lower)}–{number(self.upper)}"  # noqa: RUF001
+
+
+def total(amounts: list[Amount]) -> Amount:
+    result = Amount.missing()
+    for amount in amounts:
+        result = result + amount
+    return result
+
+
+def number(value: int) -> str:
+    """Thousands grouped as each language writes them: "12,345" in English; in Spanish a
+    non-breaking space from five digits on ("12 345", "1234"), as the RAE and the UN write it."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "es").startswith("es"):
+        return f"{value:,}".replace(",", "\u00a0") if value >= 10_000 else str(value)
+    return f"{value:,}"
+
+
+def share(part: Amount, whole: Amount) -> float | None:
+    """``part`` as a fraction of ``whole`` when both are exact (a bounded share would mislead)."""
+    if part.value is None or not whole.value:
+        return None
+    return part.value / whole.value
