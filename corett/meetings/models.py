@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from corett.lib.urls import cached_reverse
@@ -73,8 +73,8 @@ class MeetingState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     CONVENED = "convened", _("Convened")
     HELD = "held", _("Held")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CLOSED = "closed", pgettext_lazy("meeting", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("meeting", "Cancelled")
 
 
 MEETING_TRANSITIONS = {
