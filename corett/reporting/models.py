@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from corett.lib.urls import cached_reverse
 from corett.reporting.elements import DEFAULT_INDICATORS, INDICATORS, Element, elements_for
@@ -131,12 +132,14 @@ class DataSet(models.Model):
         self.indicators = [code for code in DEFAULT_INDICATORS if code in self.indicators]
 
 
+# The states are a report's (un informe: masculine in Spanish), hence their own context: the same
+# English words of other modules translate otherwise.
 class SubmissionState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted for review")
-    RETURNED = "returned", _("Returned for correction")
-    APPROVED = "approved", _("Approved")
-    REOPENED = "reopened", _("Reopened")
+    DRAFT = "draft", pgettext_lazy("report state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("report state", "Submitted for review")
+    RETURNED = "returned", pgettext_lazy("report state", "Returned for correction")
+    APPROVED = "approved", pgettext_lazy("report state", "Approved")
+    REOPENED = "reopened", pgettext_lazy("report state", "Reopened")
 
 
 # States in which the country's focal point may change the values.
