@@ -3,7 +3,6 @@ with a translated finding at its cell, and nothing is stored."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
