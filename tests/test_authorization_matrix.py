@@ -118,7 +118,8 @@ MATRIX: dict[str, Entry] = {
         ADMIN, method="post", kwargs=lambda w: {"pk": w.token.user_id}
     ),
     # Core
-    "core:home": Entry(ALL),
+    # Signed in: the dashboard; an anonymous visitor is sent to the public website (not to the login).
+    "core:home": Entry(ALL, public=True),
     "core:healthz": Entry(ALL, public=True),
     "set_language": Entry(ALL, method="post", data=lambda w: {"language": "en"}, public=True),
     # Directory

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -23,8 +22,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's dashboard; an anonymous visitor lands on the public website instead."""
+    if not request.user.is_authenticated:
+        from django.urls import reverse
+
+        return redirect(reverse("website:home"))
     user = request.user
     return render(
         request,
@@ -33,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "presidency": PresidencyTerm.current(),
             "secretariat": SecretariatTerm.current(),
             "member_count": Country.objects.members().count(),
-            "user_country": user.country,  # type: ignore[union-attr]
+            "user_country": user.country,
         },
     )
 
