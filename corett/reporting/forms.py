@@ -98,18 +98,33 @@ class UploadForm(StyledFormMixin, forms.Form):
 
 
 class ReturnForm(StyledFormMixin, forms.Form):
+    # Several review forms share the page: each its own element ids.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_return_%s")
+        super().__init__(*args, **kwargs)
+
     comment = forms.CharField(
         label=_("What must the country correct?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
 
 class ApproveForm(StyledFormMixin, forms.Form):
+    # Several review forms share the page: each its own element ids.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_approve_%s")
+        super().__init__(*args, **kwargs)
+
     comment = forms.CharField(
         label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
 
 class ReopenForm(StyledFormMixin, forms.Form):
+    # Several review forms share the page: each its own element ids.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_reopen_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
         help_text=_("Recorded in the report's history and the audit trail."),

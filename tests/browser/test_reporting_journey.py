@@ -153,7 +153,7 @@ def test_a_report_goes_from_the_template_to_approval_through_a_return(people, tm
     secretariat.page.goto("/notifications/")
     expect(secretariat.page.locator("main")).to_contain_text("Guatemala submitted its report for 2025-S1")
     secretariat.page.goto(report_url)
-    secretariat.page.fill("#id_comment", "Offences: the Public Prosecutor's figure for the semester is 14, not 12.")
+    secretariat.page.fill("#id_return_comment", "Offences: the Public Prosecutor's figure for the semester is 14, not 12.")
     secretariat.shot("2-review")
     secretariat.click("[data-testid=return-report]")
     expect(secretariat.page.locator(".messages")).to_contain_text("returned to the country")

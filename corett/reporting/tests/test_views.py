@@ -1,0 +1,128 @@
+"""The pages and the API: what each reader sees, errors at the field, query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from corett.accounts.roles import Role
+from corett.reporting.models import SubmissionState, Value
+from corett.reporting.tests import helpers
+from corett.testing import factories
+
+
+@pytest.fixture
+def ds(db):
+    return helpers.data_set()
+
+
+def _detail(ds, iso2):
+    return reverse("reporting:submission_detail", args=[ds.code, iso2])
+
+
+def test_another_countrys_report_is_refused_whatever_its_state(ds, gt, hn, focal_hn, client_as):
+    client = client_as(focal_hn)
+    for state in (SubmissionState.DRAFT, SubmissionState.SUBMITTED, SubmissionState.APPROVED):
+        submission = helpers.submission(ds, gt, state)
+        assert client.get(_detail(ds, "GT")).status_code == 403
+        response = client.get(reverse("api:reporting-submission-detail", args=[submission.pk]))
+        assert response.status_code == 404
+        submission.delete()
+    helpers.submission(ds, gt, SubmissionState.APPROVED)
+    assert _rows(client.get(reverse("api:reporting-submission-list")).json()) == []
+
+
+def _rows(body):
+    return body["results"] if isinstance(body, dict) else body
+
+
+def test_the_presidency_and_observers_never_see_a_countrys_values(ds, gt, presidency_user, observer_user, client_as):
+    helpers.submission(ds, gt, SubmissionState.SUBMITTED)
+    for user in (presidency_user, observer_user):
+        client = client_as(user)
+        assert client.get(_detail(ds, "GT")).status_code in (403, 404)
+        assert client.get(reverse("api:reporting-submission-list")).status_code == 403
+
+
+def test_the_dashboard_shows_a_focal_point_only_their_country(ds, gt, hn, focal_gt, secretariat_user, client_as):
+    helpers.submission(ds, gt, SubmissionState.SUBMITTED)
+    page = client_as(focal_gt).get(reverse("reporting:dashboard")).content.decode()
+    assert 'data-testid="cell-GT-2025-S1"' in page and "cell-HN" not in page
+    page = client_as(secretariat_user).get(reverse("reporting:dashboard")).content.decode()
+    assert 'data-testid="cell-GT-2025-S1"' in page and 'data-testid="cell-HN-2025-S1"' in page
+
+
+def test_the_dashboard_counts_reports_on_time_and_complete(ds, gt, hn, secretariat_user, client_as,
+                                                          django_assert_max_num_queries):
+    helpers.submission(ds, gt, SubmissionState.APPROVED)
+    for iso2 in ("BZ", "SV"):
+        factories.country(iso2)
+    client = client_as(secretariat_user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("reporting:dashboard"))
+    columns = response.context["columns"]
+    assert [c.reported for c in columns] == [1] and [c.reporting_rate for c in columns] == [25]
+    cell = next(c for c in columns[0].cells if c.country.iso2 == "GT")
+    assert cell.on_time is True and cell.completeness == round(100 * len(helpers.GOOD) / len(ds.elements()))
+
+
+def test_the_entry_form_puts_each_finding_at_its_field_and_stores_nothing(ds, gt, focal_gt, client_as):
+    client = client_as(focal_gt)
+    url = reverse("reporting:entry", args=[ds.code, "GT"])
+    form = client.get(url).context["form"]
+    data = {}
+    for index, element in enumerate(form.elements):
+        data[f"v_{index}"] = str(helpers.GOOD.get(element.key, ""))
+        data[f"s_{index}"] = "reported"
+    offences = [e.key for e in form.elements].index("offences.total.total")
+    data[f"v_{offences}"] = "-4"
+    response = client.post(url, data)
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert errors[f"v_{offences}"] == ["Un conteo no puede ser negativo (-4)."]
+    assert not Value.objects.exists()
+    data[f"v_{offences}"] = "12"
+    assert client.post(url, data).status_code == 302
+    assert Value.objects.count() == len(helpers.GOOD)
+
+
+def test_review_forms_need_the_secretariats_comment(ds, gt, secretariat_user, client_as):
+    helpers.submission(ds, gt, SubmissionState.SUBMITTED)
+    client = client_as(secretariat_user)
+    response = client.post(reverse("reporting:return", args=[ds.code, "GT"]), {"comment": ""})
+    assert response.status_code == 422
+    assert response.context["return_form"].errors["comment"]
+    response = client.post(reverse("reporting:reopen", args=[ds.code, "GT"]), {"reason": ""})
+    assert response.status_code == 422
+    response = client.post(reverse("reporting:approve", args=[ds.code, "GT"]), {"comment": ""})
+    assert response.status_code == 302
+
+
+def test_the_api_lists_the_users_reports_with_their_values(ds, gt, hn, focal_gt, client_as):
+    helpers.submission(ds, gt, SubmissionState.SUBMITTED)
+    helpers.submission(ds, hn, SubmissionState.SUBMITTED)
+    body = client_as(focal_gt).get(reverse("api:reporting-submission-list"), {"data_set": "2025-S1"}).json()
+    rows = _rows(body)
+    assert [r["country"] for r in rows] == ["GT"]
+    assert {v["element"]: v["value"] for v in rows[0]["values"]}["offences.total.total"] == 12
+    assert client_as(focal_gt).get(reverse("api:reporting-submission-list"), {"data_set": "x"}).status_code == 400
+
+
+def test_a_focal_point_may_not_create_data_sets(db, client_as):
+    user = factories.user_with(Role.FOCAL_POINT, "GT")
+    assert client_as(user).get(reverse("reporting:data_set_create")).status_code == 403
+
+
+def test_the_secretariat_creates_a_data_set_through_the_form(db, secretariat_user, client_as):
+    client = client_as(secretariat_user)
+    response = client.post(reverse("reporting:data_set_create"), {
+        "period_type": "quarter", "year": "2025", "number": "3", "deadline": "2025-09-15",
+        "indicators": ["detected_victims"],
+    })
+    assert response.status_code == 200
+    assert "deadline" in response.context["form"].errors
+    response = client.post(reverse("reporting:data_set_create"), {
+        "period_type": "quarter", "year": "2025", "number": "3", "deadline": "2025-11-15",
+        "indicators": ["detected_victims"],
+    })
+    assert response.status_code == 302 and response["Location"] == "/reporting/2025-Q3/"
