@@ -66,7 +66,11 @@ def _statistics(indicator_code: str) -> Callable[[Country | None, dt.date, dt.da
         total = Decimal(0)
         for year in range(start.year, end.year + 1):
             value = approved_total(indicator_code, country_iso3=country.iso3 if country else None, year=year)
-            total += Decimal(value or 0)
+            if value is None:
+                # Suppressed, missing or not yet approved: a sum with a hole in it would mislead.
+                raise SourceUnavailable(
+                    _("Not available: the approved statistics give no exact figure for %(year)s.") % {"year": year})
+            total += Decimal(value)
         return total
 
     return compute

@@ -87,7 +87,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(countries, secretariat_user):
 
 def test_a_missing_sheet_is_named(countries, secretariat_user):
     book = Workbook()
-    book.active.title = "Plan"
+    book.create_sheet("Plan")
     buffer = io.BytesIO()
     book.save(buffer)
     buffer.seek(0)
