@@ -61,6 +61,13 @@ class Amount:
         return f"{number(self.lower)}–{number(self.upper)}"  # noqa: RUF001
 
 
+    def short(self) -> str:
+        """As ``text()``, with "≥ 312" for "at least 312": for chart labels, where space is short."""
+        if self.reported and self.upper is None:
+            return f"≥\u202f{number(self.lower)}"
+        return self.text()
+
+
 def total(amounts: list[Amount]) -> Amount:
     result = Amount.missing()
     for amount in amounts:

@@ -10,6 +10,7 @@ uncertainty instead of a false exact figure.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -23,12 +24,13 @@ from corett.infographics.amounts import Amount, number
 from corett.infographics.content import INDICATOR_LABELS, TREND, Bar, Infographic
 
 MIN_ROWS = 5
+NO_DATA = "no-data"
 TREND_COLOURS = dict(zip(TREND, style.SERIES, strict=False))
 
 
 def _no_data(ax: Any) -> None:
     ax.text(0.5, 0.5, _("No data released for this period"), ha="center", va="center",
-            transform=ax.transAxes, color=style.MUTED, fontsize=8.5)
+            transform=ax.transAxes, color=style.MUTED, fontsize=8.5, gid=NO_DATA)
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
@@ -45,18 +47,18 @@ def trend(ax: Any, info: Infographic) -> None:
     if not years:
         _no_data(ax)
         return
+    span = list(range(years[0], years[-1] + 1))
     for indicator, series in info.trend.items():
-        points = [(y, series[y]) for y in years if y in series and series[y].reported]
-        if not points:
+        if not any(series.get(y, Amount.missing()).reported for y in span):
             continue
         colour = TREND_COLOURS[indicator]
-        xs = [y for y, _a in points]
-        lows = [a.lower for _y, a in points]
-        highs = [a.upper if a.upper is not None else a.lower for _y, a in points]
-        ax.plot(xs, lows, color=colour, linewidth=2, marker="o", markersize=3.5,
+        # A year without a figure is a gap in the line, never a bridge between its neighbours.
+        lows = [series[y].lower if y in series and series[y].reported else math.nan for y in span]
+        highs = [_upper_or_nan(series.get(y)) for y in span]
+        ax.plot(span, lows, color=colour, linewidth=2, marker="o", markersize=3.5,
                 label=str(INDICATOR_LABELS[indicator]))
-        if any(h != lo for h, lo in zip(highs, lows, strict=True)):
-            ax.fill_between(xs, lows, highs, color=colour, alpha=0.18, linewidth=0)
+        if any(h != lo for h, lo in zip(highs, lows, strict=True) if not math.isnan(lo)):
+            ax.fill_between(span, lows, highs, color=colour, alpha=0.18, linewidth=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=min(len(years), 8)))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.yaxis.set_major_formatter(_thousands)
@@ -66,6 +68,12 @@ def trend(ax: Any, info: Infographic) -> None:
     # Above the plot, two columns: three long names in one row would not fit a narrow panel.
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, handlelength=1.4,
               columnspacing=1.2, borderaxespad=0.2)
+
+
+def _upper_or_nan(amount: Amount | None) -> float:
+    if amount is None or not amount.reported:
+        return math.nan
+    return amount.upper if amount.upper is not None else amount.lower
 
 
 def bar_rows(ax: Any, bars: list[Bar], colours: dict[str, str] | None = None) -> None:
@@ -82,7 +90,7 @@ def bar_rows(ax: Any, bars: list[Bar], colours: dict[str, str] | None = None) ->
         if upper > bar.amount.lower:
             ax.barh(row, upper - bar.amount.lower, left=bar.amount.lower, height=0.62,
                     color="white", edgecolor=colour, hatch="////", linewidth=0.6)
-        ax.text(max(upper, bar.amount.lower) + top * 0.02, row, bar.amount.text(), va="center",
+        ax.text(max(upper, bar.amount.lower) + top * 0.02, row, bar.amount.short(), va="center",
                 ha="left", fontsize=8, color=style.INK)
     ax.set_yticks(range(len(labels)), labels)
     ax.tick_params(axis="y", length=0)
@@ -125,7 +133,7 @@ def sex_and_age(ax: Any, info: Infographic) -> None:
             handles.append(ax.barh(y, width, left=left, color=colours.get(bar.key, style.SUPPRESSED),
                                    height=0.56, edgecolor="white", linewidth=1))
             if width >= 0.1:
-                ax.text(left + width / 2, y, f"{width:.0%}" if exact else bar.amount.text(),
+                ax.text(left + width / 2, y, f"{width:.0%}" if exact else bar.amount.short(),
                         ha="center", va="center", fontsize=8, fontweight="bold",
                         color=style.INK if bar.key in ("unknown", "other") else "white")
             left += width
@@ -172,7 +180,7 @@ def _choropleth(values: dict[str, Amount]) -> tuple[dict[str, str], dict[str, st
     reported = sorted(a.lower for a in values.values() if a.reported)
     fill, labels = {}, {}
     for iso3, amount in values.items():
-        labels[iso3] = amount.text()
+        labels[iso3] = amount.short()
         if not amount.reported:
             continue
         rank = sum(1 for v in reported if v < amount.lower) / max(len(reported), 1)

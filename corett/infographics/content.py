@@ -229,8 +229,8 @@ def _notes(infographic: Infographic) -> list[str]:
         _(
             "Figures are released after disclosure control: counts below the threshold are shown "
             "as “<5”, and sums that include them as a range (“312–320”) or a lower bound "  # noqa: RUF001
-            "(“at least 312”). Hatched bars and shaded bands show the range in which such a "
-            "figure lies."
+            "(“at least 312”, “≥ 312” in the charts). Hatched bars and shaded bands show the "
+            "range in which such a figure lies."
         )
     ]
     if infographic.scope == REGION:

@@ -46,6 +46,10 @@ def draw(info: Infographic) -> Figure:
         draw_panel(ax, info)
         ax.title.set_x((column_at - bars_at) / bars_width)
         ax.title.set_horizontalalignment("left")
+        for text in ax.texts:
+            if text.get_gid() == charts.NO_DATA:  # under the title, not centred on a narrow column
+                text.set_position(((column_at - bars_at) / bars_width, 0.9))
+                text.set_horizontalalignment("left")
     _footer(figure, info)
     return figure
 
@@ -67,7 +71,7 @@ def _headline(figure: Figure, info: Infographic) -> None:
                                         transform=figure.transFigure, facecolor="#eef3f8",
                                         edgecolor="none"))
         text = item.amount.text()
-        size = 20 if len(text) <= 7 else 15 if len(text) <= 11 else 12
+        size = 20 if len(text) <= 7 else 15 if len(text) <= 11 else 12.5
         figure.text(x + width / 2, 0.872, text, ha="center", va="center", fontsize=size,
                     fontweight="bold", color=style.BRAND if i else style.ACCENT)
         figure.text(x + width / 2, 0.834, item.label, ha="center", va="center", fontsize=8.5,

@@ -34,7 +34,7 @@ _DIMENSIONS: dict[str, tuple[dict[str, Any], str]] = {
 # A finding that reviewers accepted, noted or have not decided yet is a known problem of figures
 # that are (or may be) published; corrected and excluded values are no longer problems.
 KNOWN_PROBLEM_STATUSES = ("open", "accepted", "noted")
-MAX_PROBLEMS = 5
+MAX_PROBLEMS = 4  # more would push the notes onto a second printed page
 
 
 def amount_of(released: Any) -> Amount:
@@ -91,7 +91,12 @@ class ReleasedSource:
         labels = []
         for source, release in sorted(self.provenance):
             name = str(Source(source).label) if source in Source.values else _("several sources")
-            labels.append(f"{name} ({release})" if release else name)
+            if not release or release == name:
+                labels.append(name)
+            elif release.startswith(name):  # "UNODC GLOTIP 14/04/2025" names itself
+                labels.append(release)
+            else:
+                labels.append(f"{name} ({release})")
         return labels
 
     def problems(self, scope: str, years: range) -> list[str]:

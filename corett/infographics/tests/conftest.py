@@ -50,7 +50,21 @@ def hn_values(year: int, total: int) -> list[ValueInput]:
     ]
 
 
+def ensure_indicators() -> None:
+    """Browser tests flush the database between tests, migration-seeded rows included."""
+    from importlib import import_module
+
+    from corett.statistics.models import Indicator
+
+    seeded = import_module("corett.statistics.migrations.0002_indicators")
+    for position, (code, name_es, name_en, _def_es, _def_en) in enumerate(seeded.INDICATORS, start=1):
+        Indicator.objects.get_or_create(
+            code=code, defaults={"name_es": name_es, "name_en": name_en, "position": position}
+        )
+
+
 def store(actor, values, status=Status.APPROVED):
+    ensure_indicators()
     return store_values(actor=actor, source="national", values=values, release="2022 annual",
                         status=status, today=TODAY)
 
