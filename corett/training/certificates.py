@@ -72,6 +72,7 @@ def certificate_issue(*, actor: Any, registration: Registration, language: str) 
     policy.authorize(actor, "training.manage_session", session)
     _check_language(language)
     registration.refresh_from_db(fields=["status", "completed"])
+    session.refresh_from_db(fields=["state"])
     if Certificate.objects.filter(registration=registration).exists():
         raise ValidationError(_("A certificate was already issued for this participant."))
     if session.state not in FINISHED_STATES:
@@ -93,6 +94,7 @@ def certificates_issue_batch(*, actor: Any, session: Session, language: str) -> 
     """A certificate for everyone who completed ``session`` and has none yet."""
     policy.authorize(actor, "training.manage_session", session)
     _check_language(language)
+    session.refresh_from_db(fields=["state"])
     if session.state not in FINISHED_STATES:
         raise ValidationError(_("Certificates are issued once the session is completed."))
     with transaction.atomic():

@@ -1,8 +1,9 @@
 """Codes people type: certificate verification codes and the daily check-in codes.
 
-A verification code is 11 random Crockford base32 characters plus one check character
-(shown as ``XXXX-XXXX-XXXX``). The check character catches a mistyped code before any lookup,
-so a reader is told "check the code" rather than "no such certificate"; 55 random bits make a
+A verification code is 11 random characters plus one check character (shown as
+``XXXX-XXXX-XXXX``), from Crockford's base32 alphabet without Z: 31 symbols, so that a check
+computed modulo the prime 31 tells every symbol from every other. The check character catches a mistyped code before any lookup,
+so a reader is told "check the code" rather than "no such certificate"; 54 random bits make a
 forged code that happens to exist practically impossible to guess (and guessing is rate-limited).
 Crockford's alphabet leaves out I, L, O and U; reading them as 1, 1, 0 and V forgives the usual
 misreadings of a printed code.
@@ -15,7 +16,7 @@ import hashlib
 import hmac
 import secrets
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXY"
 RANDOM_LENGTH = 11
 CODE_LENGTH = RANDOM_LENGTH + 1
 _VALUE = {char: n for n, char in enumerate(ALPHABET)}

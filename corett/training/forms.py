@@ -135,9 +135,10 @@ class ParticipantForm(StyledFormMixin, forms.ModelForm):
         ).order_by("name")
         self.fields["email"].help_text = _("Used to recognise the same person in several sessions.")
 
-    def validate_unique(self) -> None:
-        # An e-mail already on file is the same person: the service reuses that record.
-        pass
+    def _get_validation_exclusions(self) -> set[str]:
+        # An e-mail already on file is the same person: the service reuses that record, so the
+        # model's one-participant-per-e-mail constraint must not refuse the form.
+        return super()._get_validation_exclusions() | {"email"}  # type: ignore[misc]
 
 
 class PublicRegistrationForm(StyledFormMixin, forms.ModelForm):
@@ -159,8 +160,8 @@ class PublicRegistrationForm(StyledFormMixin, forms.ModelForm):
         self.fields["country"].queryset = member_countries()  # type: ignore[attr-defined]
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
 
-    def validate_unique(self) -> None:
-        pass
+    def _get_validation_exclusions(self) -> set[str]:
+        return super()._get_validation_exclusions() | {"email"}  # type: ignore[misc]  # as ParticipantForm
 
     def clean_website(self) -> str:
         if self.cleaned_data.get("website"):

@@ -8,3 +8,10 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def client(client):
+    """Anonymous visitors read English too, unless a test asks for Spanish (Accept-Language)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
