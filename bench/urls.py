@@ -1,12 +1,13 @@
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
+
+from corett import urls as platform
 
 
 def hello(request):
     return HttpResponse("Hello, world", content_type="text/plain")
 
 
-urlpatterns = [
-    path("bench/hello", hello),
-    path("", include("corett.urls")),
-]
+# The platform's own patterns, not include()d: its public website's i18n_patterns must stay in
+# the root URL conf.
+urlpatterns = [path("bench/hello", hello), *platform.urlpatterns]

@@ -159,6 +159,11 @@ MATRIX: dict[str, Entry] = {
         CASE, NONE, method="post", kwargs=case, data=lambda w: {"purpose": "return", "given_by": "guardian"}
     ),
     "cases:consent_withdraw": Entry(CASE, NONE, method="post", kwargs=lambda w: case(w, pk=w.consent.pk)),
+    # Sharing without the consent: a supervisor of the owning country only.
+    "cases:consent_override": Entry(
+        frozenset({Role.CASE_SUPERVISOR}), NONE, method="post", kwargs=case,
+        data=lambda w: {"purpose": "share_funder", "reason": "The guardian cannot be reached; the return is urgent."},
+    ),
     "cases:related_person_add": Entry(
         CASE, NONE, method="post", kwargs=case, data=lambda w: {"role": "escort", "full_name": "Escolta"}
     ),

@@ -365,6 +365,24 @@ class ConsentForm(StyledFormMixin, forms.Form):
     )
 
 
+class ConsentOverrideForm(StyledFormMixin, forms.Form):
+    """A supervisor's decision to share without the consent: the purposes still missing one."""
+
+    purpose = forms.ChoiceField(label=_("Share without the consent for"))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the case must be shared now, and why the consent cannot be obtained. "
+                    "Sealed like the case's narrative; the audit trail records that you decided it."),
+    )
+
+    def __init__(self, *args: Any, purposes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(ConsentPurpose.choices)
+        field = self.fields["purpose"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(p, labels[p]) for p in purposes]
+
+
 class RelatedPersonForm(StyledFormMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=RelatedRole.choices)
     full_name = forms.CharField(label=_("Full name"), max_length=200)
@@ -380,8 +398,13 @@ class RelatedPersonForm(StyledFormMixin, forms.Form):
         label=_("Family assessment"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case, roles: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if roles is not None:
+            # Only the roles the user may record (the country of origin: the caregiver it assessed).
+            role = self.fields["role"]
+            assert isinstance(role, forms.ChoiceField)
+            role.choices = [(value, label) for value, label in RelatedRole.choices if value in roles]
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         # Guardians, caregivers and escorts work in one of the two countries (or regionally).

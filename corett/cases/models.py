@@ -9,6 +9,7 @@ coordinate a return, and what statistics may count after disclosure control.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -100,6 +101,15 @@ def is_valid_case_code(code: str) -> bool:
         return False
     body, check = code[3:7] + code[8:12], code[12]
     return all(ch in CODE_ALPHABET for ch in body + check) and _check_character(body) == check
+
+
+_CODE_SENTINEL = "RP-2222-22222"
+
+
+@functools.cache
+def _detail_url_shape(urlconf: str, script_prefix: str) -> tuple[str, str]:
+    before, after = reverse("cases:detail", kwargs={"code": _CODE_SENTINEL}).split(_CODE_SENTINEL)
+    return before, after
 
 
 # A person is treated as a child unless an age of 18 or more at identification has been verified
@@ -240,7 +250,9 @@ class Case(EncryptedModel):
         return self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("cases:detail", kwargs={"code": self.code})
+        # Lists link every row: reverse() once per URL conf and script prefix (codes need no quoting).
+        before, after = _detail_url_shape(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+        return f"{before}{self.code}{after}"
 
     @property
     def age(self) -> int | None:
@@ -377,6 +389,33 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} ({self.get_given_by_display()})"
+
+
+# The purposes whose missing consent a case supervisor may override (sharing the case); the
+# consent to process the data and to return cannot be replaced by anyone's decision.
+SHARING_PURPOSES = (ConsentPurpose.SHARE_ORIGIN, ConsentPurpose.SHARE_FUNDER)
+
+
+class ConsentOverride(EncryptedModel):
+    """A case supervisor's decision to share a case although the consent for it is missing (e.g.
+    the guardian cannot be reached and the child's safety needs the country of origin now).
+    The reason is sealed like a narrative: it may well describe the person."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consent_overrides")
+    purpose = models.CharField(
+        _("purpose"), max_length=16, choices=[(p.value, p.label) for p in SHARING_PURPOSES]
+    )
+    reason = EncryptedField(_("reason"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent override")
+        verbose_name_plural = _("consent overrides")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.code} · {self.get_purpose_display()}"
 
 
 class ApprovalKind(models.TextChoices):

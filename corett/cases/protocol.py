@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corett.cases.models import (
     FINAL_STAGES,
+    SHARING_PURPOSES,
     ApprovalKind,
     ApprovalState,
     Case,
@@ -65,7 +66,10 @@ def _consent(purpose: str) -> Callable[[Case, dict], bool]:
     def holds(case: Case, data: dict) -> bool:
         given_by = {c.given_by for c in case.consents.all() if c.purpose == purpose and c.withdrawn_at is None}
         # For a child, only the guardian's consent counts.
-        return "guardian" in given_by if case.is_child else bool(given_by)
+        if "guardian" in given_by if case.is_child else bool(given_by):
+            return True
+        # Sharing without the consent: only by a supervisor's recorded override (services).
+        return purpose in SHARING_PURPOSES and any(o.purpose == purpose for o in case.consent_overrides.all())
 
     return holds
 

@@ -29,11 +29,14 @@ from corett.cases.models import (
     ATTACHMENT_TYPES,
     FINAL_STAGES,
     IDENTITY_FIELDS,
+    SHARING_PURPOSES,
     Approval,
     ApprovalState,
     Attachment,
     Case,
     Consent,
+    ConsentOverride,
+    ConsentPurpose,
     CountryCaseSettings,
     Flag,
     FlagKind,
@@ -264,6 +267,37 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
         audit_log(actor=actor, action="cases.consent.withdraw", obj=consent.case,
                   country=consent.case.destination_country.iso2, extra={"purpose": consent.purpose})
     return consent
+
+
+# A reason the others can act on: a few words are not one.
+OVERRIDE_REASON_MIN = 20
+
+
+def consent_override(*, actor: Any, case: Case, purpose: str, reason: str) -> ConsentOverride:
+    """A case supervisor shares the case although the consent for it is missing: allowed only
+    with the permission (``cases.override_consent``), only for sharing (with the country of
+    origin, with a funder), only while the consent is indeed missing, and with a written
+    reason, which is sealed. The audit entry names the purpose, never the reason."""
+    policy.authorize(actor, "cases.override_consent", case)
+    reason = (reason or "").strip()
+    if purpose not in SHARING_PURPOSES:
+        raise ValidationError({"purpose": _("Only sharing the case can go ahead without the consent.")})
+    if len(reason) < OVERRIDE_REASON_MIN:
+        raise ValidationError(
+            {"reason": _("Explain in at least %(count)s characters why the case must be shared without the consent.")
+             % {"count": OVERRIDE_REASON_MIN}}
+        )
+    with transaction.atomic():
+        case = _lock(case)
+        guard = protocol.CONSENT_SHARE_ORIGIN if purpose == ConsentPurpose.SHARE_ORIGIN else protocol.CONSENT_SHARE_FUNDER
+        if guard.holds(case, {}):
+            raise ValidationError({"purpose": _("This sharing is already consented (or overridden): nothing to override.")})
+        override = ConsentOverride(case=case, purpose=purpose, reason=reason, by=actor)
+        override.full_clean()
+        override.save()
+        audit_log(actor=actor, action="cases.consent.override", obj=case, country=case.destination_country.iso2,
+                  changed_fields=["reason"], extra={"purpose": purpose})
+    return override
 
 
 RELATED_PERSON_FIELDS = (

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<str:code>/edit/", views.case_edit, name="edit"),
     path("<str:code>/transition/<slug:name>/", views.case_transition, name="transition"),
     path("<str:code>/consents/", views.consent_add, name="consent_add"),
+    path("<str:code>/consents/override/", views.consent_override, name="consent_override"),
     path("<str:code>/consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("<str:code>/related-people/", views.related_person_add, name="related_person_add"),
     path("<str:code>/approvals/", views.approval_request, name="approval_request"),

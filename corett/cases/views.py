@@ -26,8 +26,7 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
-    QuerySet,
-    Subquery,
+    Q,
     When,
 )
 from django.http import Http404, HttpRequest, HttpResponse
@@ -50,6 +49,7 @@ from corett.cases.forms import (
     CaseFilterForm,
     CaseForm,
     ConsentForm,
+    ConsentOverrideForm,
     FlagResolveForm,
     FollowUpReportForm,
     FundingAdvanceForm,
@@ -62,20 +62,25 @@ from corett.cases.forms import (
 )
 from corett.cases.models import (
     FINAL_STAGES,
+    SHARING_PURPOSES,
     Approval,
     ApprovalKind,
     ApprovalState,
     Case,
     Consent,
+    ConsentOverride,
+    ConsentPurpose,
     Flag,
     FundingRequest,
     FundingState,
     RelatedPerson,
+    RelatedRole,
     Stage,
     StageChange,
     Task,
     is_valid_case_code,
 )
+from corett.cases.worklist import COUNT_CAP, WorkList, filters_key
 from corett.core.forms import add_service_error
 
 PAGE_SIZE = 25
@@ -98,6 +103,7 @@ ACTION_LABELS = {
     "cases.case.update": gettext_lazy("Edited the case"),
     "cases.consent.record": gettext_lazy("Recorded a consent"),
     "cases.consent.withdraw": gettext_lazy("Recorded the withdrawal of a consent"),
+    "cases.consent.override": gettext_lazy("Decided to share without the consent"),
     "cases.related_person.create": gettext_lazy("Added a related person"),
     "cases.origin_contacts.set": gettext_lazy("Named the contacts in the country of origin"),
     "cases.approval.request": gettext_lazy("Requested an approval"),
@@ -150,9 +156,12 @@ def _get_case_for_user(user: Any, code: str, *, full: bool = False) -> Case:
         cases = cases.prefetch_related(
             Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
             Prefetch("approvals", queryset=Approval.objects.select_related("requested_by", "decided_by")),
-            Prefetch("related_people", queryset=RelatedPerson.objects.select_related("organisation")),
+            # The page never shows a family assessment or a step's reason: they stay sealed,
+            # and are not even read.
+            Prefetch("related_people", queryset=RelatedPerson.objects.select_related("organisation").defer("assessment")),
             Prefetch("funding_requests", queryset=FundingRequest.objects.select_related("partner")),
-            Prefetch("stage_changes", queryset=StageChange.objects.select_related("by")),
+            Prefetch("stage_changes", queryset=StageChange.objects.select_related("by").defer("reason")),
+            Prefetch("consent_overrides", queryset=ConsentOverride.objects.select_related("by")),
             "tasks", "follow_ups", "flags",
         )
     return get_object_or_404(cases, code=code)
@@ -169,39 +178,27 @@ def _get_funding_for_user(user: Any, pk: int) -> FundingRequest:
 # --- The work list and the overdue tasks -------------------------------------------------------
 
 
-def _filtered_cases(form: CaseFilterForm, user: Any) -> QuerySet[Case]:
+def _filtered_cases(form: CaseFilterForm, user: Any) -> WorkList:
     today = timezone.localdate()
     open_tasks = Task.objects.filter(case=OuterRef("pk"), done_at__isnull=True)
     open_flags = Flag.objects.filter(case=OuterRef("pk"), resolved_at__isnull=True)
-    cases = (
-        Case.objects.visible_to(user)
-        .without_identity()
-        .select_related("destination_country", "origin_country")
-        .annotate(
-            next_due=Subquery(open_tasks.order_by("due_on").values("due_on")[:1]),
-            is_overdue=Exists(open_tasks.filter(due_on__lt=today)),
-        )
-        .prefetch_related(
-            Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True), to_attr="open_flags")
-        )
-        .order_by("-created_at", "-pk")
-    )
+    cases = Case.objects.visible_to(user)
     if code := form.value("q"):
         cases = cases.filter(code__icontains=code.strip().upper())
     if stage := form.value("stage"):
         cases = cases.filter(stage=stage)
-    side = form.value("side")
-    if side == CaseFilterForm.OWNED:
-        cases = cases.filter(destination_country_id=user.country_id)
-    elif side == CaseFilterForm.INCOMING:
-        cases = cases.filter(origin_country_id=user.country_id)
     if form.value("child"):
         cases = cases.children()
     if form.value("overdue"):
         cases = cases.filter(Exists(open_tasks.filter(due_on__lt=today)))
     if form.value("flagged"):
         cases = cases.filter(Exists(open_flags))
-    return cases
+    # The two halves of what a case worker sees (see corett.cases.worklist), or the one chosen.
+    owned = Q(destination_country_id=user.country_id)
+    incoming = Q(origin_country_id=user.country_id, shared_with_origin_at__isnull=False)
+    side = form.value("side")
+    halves = {CaseFilterForm.OWNED: [owned], CaseFilterForm.INCOMING: [incoming]}.get(side, [owned, incoming])
+    return WorkList(cases, halves)
 
 
 @login_required
@@ -210,13 +207,19 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     policy.authorize(user, "cases.view")
     form = CaseFilterForm(request.GET)
-    page = Paginator(_filtered_cases(form, user), PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = _filtered_cases(form, user)
+    # WorkList offers what Paginator uses (count() and slices), not a whole sequence.
+    paginator: Paginator[Case] = Paginator(cases, PAGE_SIZE)  # type: ignore[arg-type]
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "cases/case_list.html",
         {
             "form": form,
             "page": page,
+            "filters_key": filters_key(form),
+            "count_capped": cases.capped,
+            "count_cap": COUNT_CAP,
             "user_country_id": user.country_id,
             "can_open": policy.can(user, "cases.create", None),
         },
@@ -389,6 +392,24 @@ def _choice(choices: Any, code: str) -> str:
         return code
 
 
+def _person_roles(user: Any, case: Case) -> list[str]:
+    """The related people the user may record: the owners any of them; the country of origin
+    the caregiver it traced and assessed (``cases.record_caregiver``)."""
+    may_change = policy.can(user, "cases.change", case)
+    may_caregiver = policy.can(user, "cases.record_caregiver", case)
+    return [
+        role for role in RelatedRole.values
+        if (may_caregiver if role == RelatedRole.CAREGIVER else may_change)
+    ]
+
+
+def _unconsented_sharing(case: Case) -> list[str]:
+    """The sharing purposes whose consent (or override) is still missing."""
+    guards = {ConsentPurpose.SHARE_ORIGIN: protocol.CONSENT_SHARE_ORIGIN,
+              ConsentPurpose.SHARE_FUNDER: protocol.CONSENT_SHARE_FUNDER}
+    return [purpose for purpose in SHARING_PURPOSES if not guards[purpose].holds(case, {})]
+
+
 def _transitions_for(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]]) -> list[dict]:
     """The steps the user's side may take now, each with the guards that still fail."""
     options = []
@@ -446,12 +467,19 @@ def _render_case(
             flag.resolve_form = bound.get(f"flag:{flag.pk}") or FlagResolveForm(  # type: ignore[attr-defined]
                 auto_id=f"id_flag{flag.pk}_%s"
             )
+    may_report = policy.can(user, "cases.report_follow_up", case)
     follow_ups = list(case.follow_ups.all())
     for follow_up in follow_ups:
-        if is_origin and follow_up.reported_on is None:
+        if may_report and follow_up.reported_on is None:
             follow_up.report_form = bound.get(f"follow_up:{follow_up.pk}") or FollowUpReportForm(  # type: ignore[attr-defined]
                 auto_id=f"id_followup{follow_up.pk}_%s", initial={"reported_on": timezone.localdate()}
             )
+
+    funding_requests = list(case.funding_requests.all())
+    for funding in funding_requests:
+        funding.may_reconcile = funding.state == FundingState.DISBURSED and policy.can(  # type: ignore[attr-defined]
+            user, "cases.reconcile_funding", funding
+        )
 
     context: dict[str, Any] = {
         "case": case,
@@ -469,7 +497,8 @@ def _render_case(
         "related_people": case.related_people.all(),
         "approvals": approvals,
         "approval_kinds": [(k, label) for k, label in ApprovalKind.choices if k not in pending_kinds],
-        "funding_requests": case.funding_requests.all(),
+        "funding_requests": funding_requests,
+        "overrides": case.consent_overrides.all(),
         "tasks": case.tasks.all(),
         "today": timezone.localdate(),
         "flags": flags,
@@ -478,9 +507,17 @@ def _render_case(
         "access_log": _access_log(case) if policy.can(user, "cases.view_access_log", case) else None,
         **_labels(case, identity=can_identity),
     }
+    # Each form only for those the policy lets use it (the POST asks the policy again).
+    if person_roles := _person_roles(user, case):
+        context["person_form"] = bound.get("person") or RelatedPersonForm(
+            case=case, roles=person_roles, auto_id="id_person_%s"
+        )
+    if policy.can(user, "cases.override_consent", case) and (unconsented := _unconsented_sharing(case)):
+        context["override_form"] = bound.get("override") or ConsentOverrideForm(
+            purposes=unconsented, auto_id="id_override_%s"
+        )
     if can_change:
         context["consent_form"] = bound.get("consent") or ConsentForm(auto_id="id_consent_%s")
-        context["person_form"] = bound.get("person") or RelatedPersonForm(case=case, auto_id="id_person_%s")
         context["funding_form"] = bound.get("funding") or FundingRequestForm(auto_id="id_funding_%s")
         context["items"] = bound.get("items") or funding_item_formset()
     if is_origin:
@@ -571,11 +608,30 @@ def consent_withdraw(request: AuthenticatedRequest, code: str, pk: int) -> HttpR
 
 @login_required
 @require_POST
+def consent_override(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    user = request.user
+    case = _get_case_for_user(user, code, full=True)  # the form offers the sharing still unconsented
+    policy.authorize(user, "cases.override_consent", case)
+    form = ConsentOverrideForm(request.POST, purposes=list(SHARING_PURPOSES), auto_id="id_override_%s")
+    if form.is_valid():
+        try:
+            services.consent_override(actor=user, case=case, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _done(request, case, _("The decision to share without the consent has been recorded."), "consents")
+    return _invalid(request, case, "override", form)
+
+
+@login_required
+@require_POST
 def related_person_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
     user = request.user
     case = _get_case_for_user(user, code)
-    policy.authorize(user, "cases.change", case)
-    form = RelatedPersonForm(request.POST, case=case, auto_id="id_person_%s")
+    roles = _person_roles(user, case)
+    if not roles:
+        policy.authorize(user, "cases.change", case)  # refused, and audited
+    form = RelatedPersonForm(request.POST, case=case, roles=roles, auto_id="id_person_%s")
     if form.is_valid():
         try:
             services.related_person_add(actor=user, case=case, data=form.service_data())

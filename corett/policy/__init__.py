@@ -288,6 +288,17 @@ def _record_caregiver(user: Any, case: Any) -> bool:
     return _case_side(user, case) in ("destination", "origin") and case.identity_purged_at is None
 
 
+@rule("cases.override_consent")
+def _override_consent(user: Any, case: Any) -> bool:
+    """Sharing a case (with the country of origin, with a funder) without the consent for it is
+    an exception a case supervisor of the owning country takes, with a written reason."""
+    return (
+        user.has_role(Role.CASE_SUPERVISOR)
+        and _case_side(user, case) == "destination"
+        and case.identity_purged_at is None
+    )
+
+
 @rule("cases.transition_destination")
 def _transition_destination(user: Any, case: Any) -> bool:
     return _case_side(user, case) == "destination"

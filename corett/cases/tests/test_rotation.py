@@ -4,6 +4,7 @@ and every record still readable once the old key has left the ring."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -184,3 +185,37 @@ def test_the_blind_index_does_not_change_with_the_encryption_key(cases_under_a, 
     settings.FIELD_ENCRYPTION_KEYS = RING_B
     for case in Case.objects.all():
         assert services.match_key_for(case) == keys[case.pk]
+
+
+def test_the_key_usage_report_reads_only_the_first_bytes_of_each_value(cases_under_a, settings):
+    """An attachment may be megabytes: counting which key sealed it must not fetch it."""
+    import importlib
+
+    from django.test.utils import CaptureQueriesContext
+
+    from corett.cases.models import Attachment
+
+    command = importlib.import_module("corett.cases.management.commands.rotate-keys")
+    case = Case.objects.first()
+    assert case is not None
+    big = b"%PDF-1.4\n" + b"x" * 200_000
+    Attachment.objects.create(
+        case=case, filename="informe.pdf", content=big, content_type="application/pdf", size=len(big),
+        uploaded_by=actors_of(case).worker,
+    )
+    settings.FIELD_ENCRYPTION_KEYS = RING_BA
+    with CaptureQueriesContext(connection) as queries:
+        usage = command.key_usage(Attachment, batch_size=1)
+    assert usage == {"A": 2}
+    selects = [q["sql"] for q in queries.captured_queries]
+    column = connection.ops.quote_name("content")
+    assert selects and all("SUBSTR" in sql.upper() for sql in selects)
+    # Outside the SUBSTR(...) that cuts it, the column is never selected.
+    assert all(column not in re.sub(r"SUBSTR(ING)?\([^)]*\)", "", sql, flags=re.IGNORECASE) for sql in selects)
+    # Every model, as the command reports it after a rotation: the same counts as the raw rows.
+    rotate_keys()
+    total: dict[str, int] = {}
+    for model in models_with_encrypted_fields():
+        for kid, count in command.key_usage(model).items():
+            total[kid] = total.get(kid, 0) + count
+    assert total == key_ids() == {"B": sum(key_ids().values())}

@@ -767,10 +767,11 @@ def test_the_navigation_links_resolve(client_as, focal_gt, gt):
 def test_the_navigation_marks_the_current_page_and_the_section(client_as, focal_gt, gt_org):
     client = client_as(focal_gt)
     page = client.get(reverse("directory:organisation_list")).content.decode()
-    assert 'class="nav-link active" href="/directory/organisations/" aria-current="page"' in page
-    assert 'class="nav-link" href="/directory/people/">' in page
+    # The directory's entries are grouped in a menu of the navigation bar.
+    assert 'class="dropdown-item active" href="/directory/organisations/" aria-current="page"' in page
+    assert 'class="dropdown-item" href="/directory/people/">' in page
     detail = client.get(reverse("directory:organisation_detail", args=[gt_org.pk])).content.decode()
-    assert 'class="nav-link active" href="/directory/organisations/">' in detail
+    assert 'class="dropdown-item active" href="/directory/organisations/">' in detail
 
 
 def test_a_partner_in_honduras_sees_no_edit_controls(client_as, gt_org):
