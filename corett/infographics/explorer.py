@@ -75,6 +75,20 @@ class Row:
     def amount(self) -> Amount:
         return amount_of(self.value)
 
+    @property
+    def source_label(self) -> str:
+        from corett.statistics.models import Source
+
+        source = self.value.source
+        return str(Source(source).label) if source in Source.values else source
+
+    @property
+    def status_label(self) -> str:
+        from corett.statistics.models import Status
+
+        status = self.value.status
+        return str(Status(status).label) if status in Status.values else status
+
 
 def category_label(category: str, *, dimension: str) -> str:
     if dimension in _CATEGORY_LABELS:
@@ -180,8 +194,8 @@ class ReleasedValuesExporter(Exporter):
             yield (
                 row.country_name, v.country, v.year, v.period, str(INDICATOR_LABELS[v.indicator]),
                 str(dimension), row.category_label,
-                v.value, v.suppressed, v.lower_bound, v.upper_bound, row.amount.text(), v.source, v.release,
-                v.status,
+                v.value, v.suppressed, v.lower_bound, v.upper_bound, row.amount.text(), row.source_label,
+                v.release, row.status_label,
             )
 
 
