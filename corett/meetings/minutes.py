@@ -55,11 +55,15 @@ def _attendance_lines(meeting: Meeting) -> list[str]:
     lines = []
     delegations = meeting.delegations.select_related("organisation", "organisation__country").prefetch_related("participants")
     for delegation in delegations:
-        present = [p for p in delegation.participants.all() if p.attendance == Attendance.PRESENT]
-        names = ", ".join(
-            f"{p.full_name}{' (' + _('head of delegation') + ')' if p.is_head else ''}" for p in present
-        )
-        lines.append(f"- **{delegation.organisation}** ({delegation.get_capacity_display()}): {names or _('no one present')}")
+        everyone = list(delegation.participants.all())
+        present = [p for p in everyone if p.attendance == Attendance.PRESENT]
+        head = _("head of delegation")
+        names = ", ".join(f"{p.full_name} ({head})" if p.is_head else p.full_name for p in present)
+        if not everyone:
+            names = _("participants not recorded")
+        elif not present:
+            names = _("no one present")
+        lines.append(f"- **{delegation.organisation}** ({delegation.get_capacity_display()}): {names}")
     return lines
 
 
@@ -72,8 +76,10 @@ def draft_bodies(meeting: Meeting) -> tuple[str, str]:
 
 
 def _draft(meeting: Meeting) -> str:
+    heading = _("Minutes of meeting %(code)s") % {"code": meeting.code}
+    attendance, agenda, adopted_heading = _("Attendance"), _("Agenda"), _("Agreements adopted")
     lines = [
-        f"# {_('Minutes of meeting %(code)s') % {'code': meeting.code}}",
+        f"# {heading}",
         "",
         f"**{meeting.title}**",
         "",
@@ -85,17 +91,19 @@ def _draft(meeting: Meeting) -> str:
     ]
     if meeting.presidency is not None:
         lines += [_("Presidency pro tempore: %(country)s.") % {"country": meeting.presidency.country.name}, ""]
-    lines += [f"## {_('Attendance')}", "", *(_attendance_lines(meeting) or [_("No delegation was recorded.")]), ""]
-    lines += [f"## {_('Agenda')}", ""]
+    lines += [f"## {attendance}", "", *(_attendance_lines(meeting) or [_("No delegation was recorded.")]), ""]
+    lines += [f"## {agenda}", ""]
     for item in meeting.agenda_items.all():
         indent = "  " * item.depth
-        lines.append(f"{indent}- {item.number}. {item.title} — {item.get_outcome_display()}")
-    lines += ["", f"## {_('Agreements adopted')}", ""]
+        # The escaped period keeps Markdown from reading "1. " as a numbered list of its own.
+        lines.append(f"{indent}- {item.number}\\. {item.title} — {item.get_outcome_display()}")
+    lines += ["", f"## {adopted_heading}", ""]
     adopted = meeting.agreements.filter(adoption_state=AdoptionState.ADOPTED).prefetch_related(
         "actors__country", "actors__organisation"
     )
     for agreement in adopted:
-        lines.append(f"### {_('Agreement %(code)s') % {'code': agreement.code}}: {agreement.title}")
+        label = _("Agreement %(code)s") % {"code": agreement.code}
+        lines.append(f"### {label}: {agreement.title}")
         lines.append("")
         lines.append(agreement.text)
         lines.append("")
