@@ -21,9 +21,9 @@ cell are the interval an attacker could infer anyway.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 Key = Hashable
 
@@ -81,19 +81,7 @@ def protect(cells: Mapping[Key, Cell], equations: Iterable[Equation], *, thresho
         if not cell.exact or 0 < (cell.value or 0) < threshold:
             problem.hidden.add(key)
             problem.primary.add(key)
-    while True:
-        bounds = _infer_bounds(problem)
-        exposed = sorted(
-            {k for k in problem.hidden if bounds[k][0] == bounds[k][1]} | _linearly_determined(problem),
-            key=repr,
-        )
-        if not exposed:
-            break
-        complement = _complement_for(problem, exposed[0])
-        if complement is None:  # nothing left to hide around it: it stands alone and is not derivable
-            break
-        problem.hidden.add(complement)
-    bounds = _infer_bounds(problem)
+    bounds = _add_complements(problem) if problem.hidden else {}
     outcome: dict[Key, Outcome] = {}
     for key, cell in cells.items():
         if key in problem.hidden:
@@ -102,6 +90,29 @@ def protect(cells: Mapping[Key, Cell], equations: Iterable[Equation], *, thresho
         else:
             outcome[key] = Outcome(cell.value, False, cell.value or 0, cell.value)
     return outcome
+
+
+def _add_complements(problem: _Problem) -> dict[Key, tuple[int, int]]:
+    """Hide more cells until no hidden cell is determined (each round hides one complement per
+    exposed cell, unless a complement already hidden this round shares an equation with it).
+    Returns the bounds an attacker can infer for the final pattern."""
+    while True:
+        bounds = _infer_bounds(problem)
+        exposed = sorted(
+            {k for k in problem.hidden if bounds[k][0] == bounds[k][1]} | _linearly_determined(problem), key=repr
+        )
+        if not exposed:
+            return bounds
+        added: set[Key] = set()
+        for key in exposed:
+            if any(key in (eq.total, *eq.parts) and added & {eq.total, *eq.parts} for eq in problem.equations):
+                continue
+            complement = _complement_for(problem, key)
+            if complement is not None:
+                problem.hidden.add(complement)
+                added.add(complement)
+        if not added:  # nothing left to hide around them: they stand alone and are not derivable
+            return bounds
 
 
 def _initial_bounds(problem: _Problem) -> dict[Key, tuple[int, int]]:
@@ -124,28 +135,31 @@ def _initial_bounds(problem: _Problem) -> dict[Key, tuple[int, int]]:
 def _infer_bounds(problem: _Problem) -> dict[Key, tuple[int, int]]:
     """Propagate the equations over the bounds until nothing narrows (what an attacker can infer)."""
     bounds = _initial_bounds(problem)
-    for _round in range(200):
+    # Equations whose cells are all published narrow nothing.
+    active = [(eq.total, eq.parts) for eq in problem.equations
+              if eq.total in problem.hidden or any(p in problem.hidden for p in eq.parts)]
+    for _round in range(100):
         changed = False
-        for eq in problem.equations:
-            terms = [eq.total, *eq.parts]
-            # total - sum(parts) = 0, each term narrowed by the others' bounds.
-            part_lo = sum(min(bounds[p][0], UNBOUNDED) for p in eq.parts)
-            part_hi = sum(min(bounds[p][1], UNBOUNDED) for p in eq.parts)
-            for term in terms:
-                lo, hi = bounds[term]
-                if term == eq.total:
-                    new_lo, new_hi = max(lo, part_lo), min(hi, part_hi)
-                else:
-                    t_lo, t_hi = bounds[eq.total]
-                    others_lo = part_lo - bounds[term][0]
-                    others_hi = part_hi - bounds[term][1]
-                    new_lo = max(lo, t_lo - others_hi) if others_hi < UNBOUNDED else lo
-                    new_hi = min(hi, t_hi - others_lo) if t_hi < UNBOUNDED else hi
+        for total, parts in active:
+            part_lo = sum(bounds[p][0] for p in parts)
+            part_hi = sum(min(bounds[p][1], UNBOUNDED) for p in parts)
+            t_lo, t_hi = bounds[total]
+            new = (max(t_lo, part_lo), min(t_hi, part_hi))
+            if new != (t_lo, t_hi) and new[0] <= new[1]:
+                bounds[total] = new
+                t_lo, t_hi = new
+                changed = True
+            for part in parts:
+                lo, hi = bounds[part]
+                others_lo = part_lo - lo
+                others_hi = part_hi - min(hi, UNBOUNDED)
+                new_lo = max(lo, t_lo - others_hi) if others_hi < UNBOUNDED else lo
+                new_hi = min(hi, t_hi - others_lo) if t_hi < UNBOUNDED else hi
                 if (new_lo, new_hi) != (lo, hi) and new_lo <= new_hi:
-                    bounds[term] = (new_lo, new_hi)
+                    bounds[part] = (new_lo, new_hi)
+                    part_lo += new_lo - lo
+                    part_hi += min(new_hi, UNBOUNDED) - min(hi, UNBOUNDED)
                     changed = True
-                    part_lo = sum(bounds[p][0] for p in eq.parts)
-                    part_hi = sum(min(bounds[p][1], UNBOUNDED) for p in eq.parts)
         if not changed:
             break
     return bounds
@@ -159,14 +173,18 @@ def _unknowns(problem: _Problem) -> list[Key]:
 
 
 def _linearly_determined(problem: _Problem) -> set[Key]:
-    """The hidden cells whose unit vector lies in the row space of the equations over the unknowns."""
+    """The hidden cells whose unit vector lies in the row space of the equations over the unknowns.
+
+    Exact integer (fraction-free) elimination: in reduced row echelon form, a unit vector lies in
+    the row space exactly when some row has a single non-zero entry.
+    """
     unknowns = _unknowns(problem)
     if not unknowns:
         return set()
     column = {key: i for i, key in enumerate(unknowns)}
-    rows: list[list[Fraction]] = []
+    rows: list[list[int]] = []
     for eq in problem.equations:
-        row = [Fraction(0)] * len(unknowns)
+        row = [0] * len(unknowns)
         if eq.total in column:
             row[column[eq.total]] += 1
         for part in eq.parts:
@@ -182,10 +200,11 @@ def _linearly_determined(problem: _Problem) -> set[Key]:
     return determined
 
 
-def _rref(rows: list[list[Fraction]]) -> list[list[Fraction]]:
-    if not rows:
-        return []
+def _rref(rows: list[list[int]]) -> list[list[int]]:
+    """Reduced row echelon form over the integers (rows scaled, never divided into fractions)."""
     matrix = [r[:] for r in rows]
+    if not matrix:
+        return []
     width = len(matrix[0])
     pivot_row = 0
     for col in range(width):
@@ -193,12 +212,14 @@ def _rref(rows: list[list[Fraction]]) -> list[list[Fraction]]:
         if pivot is None:
             continue
         matrix[pivot_row], matrix[pivot] = matrix[pivot], matrix[pivot_row]
-        lead = matrix[pivot_row][col]
-        matrix[pivot_row] = [x / lead for x in matrix[pivot_row]]
+        lead_row = matrix[pivot_row]
+        lead = lead_row[col]
         for r in range(len(matrix)):
-            if r != pivot_row and matrix[r][col]:
-                factor = matrix[r][col]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[pivot_row], strict=True)]
+            factor = matrix[r][col]
+            if r != pivot_row and factor:
+                combined = [a * lead - factor * b for a, b in zip(matrix[r], lead_row, strict=True)]
+                divisor = math.gcd(*combined)
+                matrix[r] = [x // divisor for x in combined] if divisor > 1 else combined
         pivot_row += 1
         if pivot_row == len(matrix):
             break

@@ -21,15 +21,16 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corett.accounts.roles import Role
-from corett.statistics import disclosure
+from corett.statistics import bulk, disclosure
 from corett.statistics.models import (
     CASE_LEVEL_SOURCES,
     SOURCE_PRECEDENCE,
@@ -353,7 +354,27 @@ def table_equations(keys: Iterable[CellKey]) -> list[disclosure.Equation]:
     return [e for e in equations if any(p in present for p in e.parts)]
 
 
-def protect_table(values: Sequence[Value], threshold: int) -> dict[CellKey, disclosure.Outcome]:
+class _Row(NamedTuple):
+    indicator_id: int
+    country_iso3: str
+    period: str
+    year: int
+    sex: str
+    age: str
+    form: str
+    citizenship: str
+    repatriation: str
+    label: str
+    kind: str
+    value: int | None
+    lower_bound: int | None
+    upper_bound: int | None
+    source: str
+    release: str
+
+
+def protect_table(values: Sequence[Any], threshold: int) -> dict[CellKey, disclosure.Outcome]:
+    """Control one table (values of one country, indicator, period and source)."""
     cells = {}
     for v in values:
         key = (v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label)
@@ -363,6 +384,13 @@ def protect_table(values: Sequence[Value], threshold: int) -> dict[CellKey, disc
             cells[key] = disclosure.Cell(None, v.lower_bound or 0, v.upper_bound or disclosure.UNBOUNDED)
         # missing cells stay unknown: they are not published and constrain nothing
     return disclosure.protect(cells, table_equations(cells), threshold=threshold)
+
+
+_PUBLISHED_COLUMNS = (
+    "indicator_id", "country_iso3", "period", "year", "sex", "age", "form", "citizenship", "repatriation",
+    "label", "value", "suppressed", "lower_bound", "upper_bound", "source", "release", "threshold",
+    "dp_value", "dp_epsilon", "computed_at",
+)
 
 
 @transaction.atomic
@@ -383,13 +411,13 @@ def refresh_published(*, countries: Iterable[str] | None = None, indicator_ids: 
     if years is not None:
         scope &= Q(year__in=list(years))
     PublishedValue.objects.filter(scope).delete()
-    groups: dict[tuple[str, int, str], dict[str, list[Value]]] = defaultdict(lambda: defaultdict(list))
-    fields = ("indicator_id", "country_iso3", "period", "year", "sex", "age", "form", "citizenship",
-              "repatriation", "label", "kind", "value", "lower_bound", "upper_bound", "source", "release")
-    for v in Value.objects.approved().filter(scope).only(*fields).order_by():
-        groups[(v.country_iso3, v.indicator_id, v.period)][v.source].append(v)
+    groups: dict[tuple[str, int, str], dict[str, list[_Row]]] = defaultdict(lambda: defaultdict(list))
+    for fields in Value.objects.approved().filter(scope).order_by().values_list(*_Row._fields):
+        row = _Row(*fields)
+        groups[(row.country_iso3, row.indicator_id, row.period)][row.source].append(row)
     threshold, k = suppression_threshold(), k_anonymity()
     epsilon = privacy.configured_epsilon()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = []
     for (country, indicator_id, period), by_source in groups.items():
         source = min(by_source, key=lambda s: SOURCE_PRECEDENCE.index(s))  # type: ignore[arg-type]
@@ -397,21 +425,16 @@ def refresh_published(*, countries: Iterable[str] | None = None, indicator_ids: 
         applied = max(k, threshold) if source in CASE_LEVEL_SOURCES else threshold
         outcome = protect_table(values, applied)
         for v in values:
-            key = (v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label)
-            if key not in outcome:
+            out = outcome.get((v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label))
+            if out is None:
                 continue
-            out = outcome[key]
             noisy = privacy.noisy_count(out.value, epsilon) if epsilon and out.value is not None else None
-            rows.append(
-                PublishedValue(
-                    indicator_id=indicator_id, country_iso3=country, period=period, year=v.year,
-                    sex=v.sex, age=v.age, form=v.form, citizenship=v.citizenship, repatriation=v.repatriation,
-                    label=v.label, value=out.value, suppressed=out.suppressed, lower_bound=out.lower,
-                    upper_bound=out.upper, source=source, release=v.release, threshold=applied,
-                    dp_value=noisy, dp_epsilon=epsilon if noisy is not None else None,
-                )
-            )
-    PublishedValue.objects.bulk_create(rows, batch_size=2000)
+            rows.append((
+                indicator_id, country, period, v.year, v.sex, v.age, v.form, v.citizenship, v.repatriation,
+                v.label, out.value, out.suppressed, out.lower, out.upper, source, v.release, applied,
+                noisy, epsilon if noisy is not None else None, now,
+            ))
+    bulk.insert_rows(PublishedValue, _PUBLISHED_COLUMNS, rows)
     return len(rows)
 
 

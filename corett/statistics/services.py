@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from corett import policy
 from corett.audit.services import audit_log
+from corett.statistics import bulk
 from corett.statistics.models import (
     Age,
     Batch,
@@ -125,6 +126,7 @@ def store_values(
     status: str = Status.SUBMITTED,
     batch: Batch | None = None,
     today: dt.date | None = None,
+    supersede_approved: bool = False,
 ) -> StoreResult:
     """Store ``values`` all or nothing; return the batch and what changed.
 
@@ -132,6 +134,8 @@ def store_values(
     and stores nothing, if any value is invalid or would overwrite an approved (locked) value.
     A value identical to the stored one is left untouched (its provenance too), so storing the
     same data twice changes nothing. Runs inside the caller's transaction when there is one.
+    ``supersede_approved=True`` is for a new release of a public source (GLOTIP, CTDC): it replaces
+    that source's approved values, which stay locked against everything else.
     """
     if source not in Source.values:
         raise ValidationError({"source": _("Unknown source.")})
@@ -166,10 +170,10 @@ def store_values(
             stored = existing.get(item.key())
             if stored is not None:
                 same = (stored.kind, stored.value, stored.lower_bound, stored.upper_bound) == (item.kind, number, low, high)
-                if same and stored.status == status:
-                    result.unchanged += 1
+                if same and (stored.status == status or stored.status == Status.APPROVED):
+                    result.unchanged += 1  # never silently un-approve what a person approved
                     continue
-                if stored.status == Status.APPROVED and not same:
+                if stored.status == Status.APPROVED and not same and not supersede_approved:
                     errors.setdefault(item.cell or item.key()[0], []).append(
                         _("%(period)s is approved and locked: reopen it before changing it.") % {"period": item.period}
                     )
@@ -191,7 +195,7 @@ def store_values(
             )
         if errors:
             raise ValidationError(errors)
-        Value.objects.bulk_create(to_create, batch_size=2000)
+        bulk.insert(to_create)
         Value.objects.bulk_update(
             to_update,
             ["kind", "value", "lower_bound", "upper_bound", "status", "batch", "release", "cell", "recorded_by",

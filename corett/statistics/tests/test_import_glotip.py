@@ -1,0 +1,148 @@
+"""corett import-glotip: every quirk of the published file, all or nothing, idempotent."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from corett.statistics.models import Batch, Finding, Kind, PublishedValue, Status, Value
+
+DATA = Path(__file__).parent / "data"
+EXCERPT = DATA / "glotip_excerpt.xlsx"
+FULL = Path(__file__).resolve().parents[4] / "shared" / "data" / "glotip" / "data_glotip.xlsx"
+
+
+def _import(path) -> str:
+    out = io.StringIO()
+    call_command("import-glotip", str(path), "--no-progress", stdout=out)
+    return out.getvalue()
+
+
+def _copy_with(tmp_path, change) -> Path:
+    workbook = openpyxl.load_workbook(EXCERPT)
+    change(workbook)
+    target = tmp_path / "changed.xlsx"
+    workbook.save(target)
+    return target
+
+
+@pytest.fixture
+def imported(db):
+    return _import(EXCERPT)
+
+
+def test_it_prints_a_summary_of_every_quirk(imported):
+    assert "rows read" in imported and "328" in imported
+    batch = Batch.objects.get()
+    assert batch.release == "UNODC GLOTIP 14/04/2025"
+    summary = batch.summary
+    assert summary["duplicates"] == 4
+    assert summary["conflicts"] >= 3
+    assert summary["skipped_missing_code"] == 3
+    assert summary["skipped_missing_category"] >= 3
+    assert summary["suppressed"] > 0 and summary["thousands_commas"] > 0
+
+
+def test_under_five_is_suppressed_with_bounds_never_zero_or_five(imported):
+    suppressed = Value.objects.filter(kind=Kind.SUPPRESSED, form="total")
+    assert suppressed.exists()
+    assert set(suppressed.values_list("lower_bound", "upper_bound").distinct()) == {(1, 4)}
+    assert not suppressed.filter(value__isnull=False).exists()
+
+
+def test_values_equal_to_the_year_are_held_for_review(imported):
+    mexico = Value.objects.get(country_iso3="MEX", period="2015", indicator__code="detected_victims",
+                               sex="total", age="total", form="total", citizenship="")
+    assert mexico.value == 2015 and mexico.status == Status.HELD
+    finding = Finding.objects.get(kind=Finding.FindingKind.EQUALS_YEAR, country_iso3="MEX")
+    assert finding.value == mexico and finding.cell.startswith("L")
+    assert not PublishedValue.objects.filter(country_iso3="MEX", year=2015, sex="total", age="total").exists()
+
+
+def test_conflicts_and_garbled_labels_and_missing_codes_become_findings(imported):
+    kinds = set(Finding.objects.values_list("kind", flat=True))
+    assert {"conflict", "equals_year", "implausible", "garbled_label", "missing_code", "missing_category"} <= kinds
+    conflict = Finding.objects.filter(kind="conflict").first()
+    assert len(conflict.involved) >= 2 and conflict.value.status == Status.HELD
+
+
+def test_garbled_labels_of_the_region_are_repaired(imported):
+    garbled = Finding.objects.filter(kind="garbled_label")
+    assert any(f.involved[0]["read_as"] for f in garbled)
+
+
+def test_reimporting_the_same_release_changes_nothing(imported, tmp_path):
+    before = list(Value.objects.order_by("pk").values_list("pk", "value", "status", "batch_id", "recorded_at"))
+    findings = Finding.objects.count()
+    again = _import(EXCERPT)
+    assert "already imported" in again
+    # A re-saved copy (another checksum) of the same release changes nothing either.
+    resaved = _copy_with(tmp_path, lambda wb: None)
+    _import(resaved)
+    after = list(Value.objects.order_by("pk").values_list("pk", "value", "status", "batch_id", "recorded_at"))
+    assert after == before and Finding.objects.count() == findings
+
+
+def test_a_reviewed_finding_survives_a_reimport(imported, tmp_path, secretariat_user):
+    from corett.statistics.services import review_finding
+
+    finding = Finding.objects.get(kind="equals_year", country_iso3="MEX")
+    review_finding(actor=secretariat_user, finding=finding, status="accepted", comment="Checked with UNODC")
+    finding.value.refresh_from_db()
+    assert finding.value.status == Status.APPROVED
+    _import(_copy_with(tmp_path, lambda wb: None))
+    finding.value.refresh_from_db()
+    assert finding.value.status == Status.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda wb: setattr(wb.active, "title", "Hoja1"), "renamed"),
+        (lambda wb: wb.active.cell(row=10, column=12, value="doce"), "Cell L10"),
+        (lambda wb: wb.active.cell(row=11, column=12, value="-3"), "negative"),
+        (lambda wb: wb.active.cell(row=12, column=10, value=2999), "future period"),
+        (lambda wb: wb.active.delete_rows(1, 2), "Row 3 must hold the GLOTIP header"),
+    ],
+)
+def test_bad_files_store_nothing(db, tmp_path, change, message):
+    path = _copy_with(tmp_path, change)
+    with pytest.raises(CommandError):
+        call_command("import-glotip", str(path), "--no-progress", stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert message in err.getvalue()
+    assert not Value.objects.exists() and not Finding.objects.exists()
+    assert Batch.objects.get().state == Batch.State.FAILED
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(db, tmp_path):
+    path = tmp_path / "data_glotip.xlsx"
+    path.write_text("Iso3_code,Country\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import-glotip", str(path), "--no-progress", stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert "not an Excel workbook" in err.getvalue()
+
+
+def test_a_50_mb_file_is_refused(db, tmp_path):
+    path = tmp_path / "huge.xlsx"
+    with path.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    with pytest.raises(CommandError):
+        call_command("import-glotip", str(path), "--no-progress", stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert "the limit is" in err.getvalue()
+    assert not Value.objects.exists()
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="the full GLOTIP release is not in ../shared/data/glotip/")
+def test_the_whole_published_file(db):
+    output = _import(FULL)
+    summary = Batch.objects.get().summary
+    assert summary["rows_read"] == 58769
+    assert summary["duplicates"] == 336
+    assert summary["skipped_missing_code"] == 26
+    assert Value.objects.filter(country_iso3="DOM", period__in=["2019", "2020", "2021", "2022"],
+                                status=Status.HELD).count() >= 4
+    assert "58,769" in output
