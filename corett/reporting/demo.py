@@ -38,9 +38,17 @@ YEAR_PATHS = {
 SCALE = {"GT": 420, "HN": 180, "SV": 150, "CR": 90, "PA": 70, "MX": 900, "DO": 120, "NI": 40, "BZ": 25}
 
 
-def _split(total: int, parts: int, rng: random.Random) -> list[int]:
-    """``total`` in ``parts`` non-negative whole numbers, the first ones largest."""
-    weights = sorted((rng.random() + 0.05 for _ in range(parts)), reverse=True)
+# Typical shares of each category (invented, near what the region's reports show), jittered.
+SHARES = {
+    "sex": {"female": 0.68, "male": 0.27, "other": 0.01, "unknown": 0.04},
+    "age": {"0-17": 0.38, "18+": 0.57, "unknown": 0.05},
+    "form": {"sexual_exploitation": 0.62, "forced_labour": 0.28, "other": 0.10},
+}
+
+
+def _split(total: int, dimension: str, rng: random.Random) -> list[int]:
+    """``total`` over the dimension's categories, in whole numbers that add up to it."""
+    weights = [share * rng.uniform(0.8, 1.2) for share in SHARES[dimension].values()]
     shares = [int(total * w / sum(weights)) for w in weights]
     shares[0] += total - sum(shares)
     return shares
@@ -61,7 +69,7 @@ def _figures(data_set: DataSet, iso2: str, *, complete: bool = True) -> dict[str
             if not complete and dimension == "form":
                 continue  # a draft still waiting for the breakdown by form
             categories = list(CATEGORIES[dimension])
-            for category, number in zip(categories, _split(total, len(categories), rng), strict=True):
+            for category, number in zip(categories, _split(total, dimension, rng), strict=True):
                 values[f"{indicator}.{dimension}.{category}"] = number
     return values
 

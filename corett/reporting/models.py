@@ -236,10 +236,10 @@ class Value(models.Model):
 class EventKind(models.TextChoices):
     SAVED = "saved", _("Values entered")
     UPLOADED = "uploaded", _("Template uploaded")
-    SUBMITTED = "submitted", _("Submitted for review")
-    RETURNED = "returned", _("Returned for correction")
-    APPROVED = "approved", _("Approved")
-    REOPENED = "reopened", _("Reopened")
+    SUBMITTED = "submitted", pgettext_lazy("report state", "Submitted for review")
+    RETURNED = "returned", pgettext_lazy("report state", "Returned for correction")
+    APPROVED = "approved", pgettext_lazy("report state", "Approved")
+    REOPENED = "reopened", pgettext_lazy("report state", "Reopened")
 
 
 class Event(models.Model):

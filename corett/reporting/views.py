@@ -158,7 +158,8 @@ def dashboard_view(request: AuthenticatedRequest) -> HttpResponse:
     countries = list(policy.scope(user, "reporting.view_dashboard", Country.objects.members().order_by("name_es")))
     columns = dashboard.build(data_sets, countries)
     rows = [(country, [column.cells[i] for column in columns]) for i, country in enumerate(countries)]
-    return render(request, "reporting/dashboard.html", {"columns": columns, "rows": rows})
+    may_open = {c.pk for c in countries if policy.can(user, "reporting.view_submission", Submission(country=c))}
+    return render(request, "reporting/dashboard.html", {"columns": columns, "rows": rows, "may_open": may_open})
 
 
 # --- A country's report ------------------------------------------------------------------------
