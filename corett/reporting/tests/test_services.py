@@ -172,3 +172,33 @@ def test_creating_a_data_set_tells_the_focal_points(db, focal_gt, secretariat_us
     assert "number" in bad.value.message_dict
     with pytest.raises(PermissionDenied):
         services.data_set_create(actor=focal_gt, data={})
+
+
+def test_notices_name_the_country_and_period_only_in_the_readers_language(ds, gt, focal_gt, secretariat_user):
+    from django.utils import translation
+
+    from corett.notifications.kinds import get_kind
+
+    submission = helpers.submission(ds, gt)
+    services.submission_submit(actor=focal_gt, submission=submission)
+    notice = Notification.objects.get(recipient=secretariat_user, kind="reporting.submitted")
+    assert notice.params == {"country": "GT", "data_set": "2025-S1"}
+    assert get_kind(notice.kind).render(notice.params) == "Guatemala submitted its report for 2025-S1: it awaits your review."
+    with translation.override("es"):
+        assert get_kind(notice.kind).render(notice.params) == (
+            "Guatemala envió su informe de 2025-S1: está pendiente de su revisión.")
+    with pytest.raises(ValidationError):
+        get_kind("reporting.returned").clean({"data_set": "Ana Pérez, víctima"})
+
+
+def test_the_deadline_command_lists_codes_only(gt, focal_gt):
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    ds = helpers.data_set(year=2025, number=2, deadline=timezone.localdate() - dt.timedelta(days=10))
+    out = io.StringIO()
+    call_command("notify-reporting-deadlines", "--dry-run", stdout=out)
+    assert f"{ds.code} GT: overdue" in out.getvalue()
+    assert not Notification.objects.exists()
