@@ -186,7 +186,7 @@ def test_exports_in_csv_xlsx_and_json(client_as, frozen):
     csv = client.get(reverse("meetings:meeting_export", args=[meeting.pk, "agreements", "csv"]))
     assert "III-2022/A" in csv.content.decode("utf-8-sig")
     xlsx = client.get(reverse("meetings:meeting_export", args=[meeting.pk, "agenda", "xlsx"]))
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
     assert sheet["B2"].value == "1"
     data = json.loads(client.get(reverse("meetings:meeting_export", args=[meeting.pk, "meeting", "json"])).content)
     assert data["code"] == "III-2022" and [a["letter"] for a in data["agreements"]] == ["A", "B"]

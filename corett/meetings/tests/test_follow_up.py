@@ -129,7 +129,7 @@ def test_the_sweep_turns_late_agreements_overdue_and_notifies_once_a_day(
     bodies = {m.to[0]: m.body for m in mail.outbox}
     assert "vencido" in bodies[focal.email]  # Spanish by default
     assert "is overdue" in bodies[honduras.email]
-    assert "Persona" not in "".join(bodies.values())
+    assert "Persona" not in "".join(str(b) for b in bodies.values())
 
 
 def test_the_overdue_command_has_a_dry_run(plan, capsys):
