@@ -148,7 +148,7 @@ def released_values(
     if year_list is not None:
         filters &= Q(year__in=year_list)
 
-    own = _own_country(user) if audience == VIEWER else None
+    own = own_country(user) if audience == VIEWER else None
     results: list[ReleasedValue] = []
     if wanted is not None and REGION in wanted:
         results.extend(_regional(indicator, filters, differentially_private))
@@ -234,7 +234,8 @@ def _slice_filter(
     return q
 
 
-def _own_country(user: Any) -> str | None:
+def own_country(user: Any) -> str | None:
+    """The ISO alpha-3 code of the country whose exact figures ``user`` sees (their own), if any."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.has_role(Role.FOCAL_POINT):
         return None
     if not user.country_id:
