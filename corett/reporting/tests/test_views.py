@@ -126,3 +126,31 @@ def test_the_secretariat_creates_a_data_set_through_the_form(db, secretariat_use
         "indicators": ["detected_victims"],
     })
     assert response.status_code == 302 and response["Location"] == "/reporting/2025-Q3/"
+
+
+def test_the_report_page_costs_a_fixed_number_of_queries(ds, gt, secretariat_user, client_as,
+                                                          django_assert_max_num_queries):
+    submission = helpers.submission(ds, gt, SubmissionState.SUBMITTED)
+    client = client_as(secretariat_user)
+    client.get(_detail(ds, "GT"))
+    with django_assert_max_num_queries(14):
+        response = client.get(_detail(ds, "GT"))
+    assert response.status_code == 200
+    assert 'data-testid="approve-report"' in response.content.decode()
+    assert submission.events.count() == 1
+
+
+def test_the_deadline_can_change_but_not_the_indicators_once_countries_report(ds, gt, secretariat_user):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from corett.reporting import services
+
+    services.data_set_update(actor=secretariat_user, data_set=ds, data={"deadline": ds.deadline + dt.timedelta(days=7)})
+    helpers.submission(ds, gt)
+    with pytest.raises(ValidationError) as refused:
+        services.data_set_update(actor=secretariat_user, data_set=ds, data={"indicators": ["offences"]})
+    assert "indicators" in refused.value.message_dict
+    ds.refresh_from_db()
+    assert ds.indicators == helpers.INDICATORS
