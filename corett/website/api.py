@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -18,7 +19,7 @@ from corett import policy
 from corett.directory.models import Country
 from corett.policy.website import can_public
 from corett.website import content, services
-from corett.website.models import Article, Publication, PublicationKind, Topic
+from corett.website.models import Article, MediaKind, Publication, PublicationKind, Topic
 
 READ_ACTIONS = frozenset({"list", "retrieve"})
 
@@ -99,6 +100,28 @@ class PublicationSerializer(serializers.ModelSerializer):
         return reverse("website:publication_download", args=[obj.slug])
 
 
+class PublicationWriteSerializer(serializers.ModelSerializer):
+    """Editors' input: the publication's description and, on creation, its file (multipart)."""
+
+    country = serializers.SlugRelatedField(
+        slug_field="iso2", queryset=Country.objects.members(), allow_null=True, required=False,
+        help_text="ISO alpha-2 code; null for the whole region.",
+    )
+    upload = serializers.FileField(write_only=True, required=False,
+                                   help_text="The document (PDF, Office, OpenDocument or an image).")
+
+    class Meta:
+        model = Publication
+        fields = ["id", "slug", "title_es", "title_en", "description_es", "description_en", "kind", "topic",
+                  "country", "language", "year", "is_published", "upload"]
+        read_only_fields = ["id"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and attrs.get("upload") is None:
+            raise serializers.ValidationError({"upload": "A new publication needs its file."})
+        return attrs
+
+
 class PublicationFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PublicationKind.choices, required=False)
     topic = serializers.ChoiceField(choices=Topic.choices, required=False)
@@ -138,13 +161,22 @@ class NewsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 @extend_schema_view(
     list=extend_schema(summary="Published publications (public)", parameters=[PublicationFilterSerializer]),
     retrieve=extend_schema(summary="One published publication (public)"),
+    create=extend_schema(summary="Add a publication with its file (editors; multipart)"),
+    partial_update=extend_schema(summary="Change a publication's description (editors)"),
 )
-class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = PublicationSerializer
+class PublicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                         mixins.UpdateModelMixin, viewsets.GenericViewSet):
     permission_classes = [WebsitePermission]
-    policy_actions = {"list": "website.view", "retrieve": "website.view"}
+    policy_actions = {"list": "website.view", "retrieve": "website.view", "create": "website.manage_publications",
+                      "update": "website.manage_publications", "partial_update": "website.manage_publications"}
+    http_method_names = ["get", "post", "patch", "head"]
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return PublicationSerializer if self.action in READ_ACTIONS else PublicationWriteSerializer
 
     def get_queryset(self) -> QuerySet[Publication]:
+        if self.action not in READ_ACTIONS:
+            return Publication.objects.select_related("country", "file")
         items = Publication.objects.published().select_related("country", "file")
         if self.action != "list":
             return items
@@ -157,6 +189,25 @@ class PublicationViewSet(viewsets.ReadOnlyModelViewSet):
         if "country" in data:
             items = items.filter(country__iso2=data["country"].upper())
         return items
+
+    def _with_file(self, data: dict[str, Any]) -> dict[str, Any]:
+        upload = data.pop("upload", None)
+        if upload is not None:
+            services.check_size(upload.size)  # by the size it reports, before reading it
+            data["file"] = services.media_upload(actor=self.request.user, filename=upload.name,
+                                                 data=upload.read(), kind=MediaKind.ATTACHMENT)
+        return data
+
+    def perform_create(self, serializer: Any) -> None:
+        with transaction.atomic():
+            data = self._with_file(dict(serializer.validated_data))
+            serializer.instance = services.publication_create(actor=self.request.user, data=data)
+
+    def perform_update(self, serializer: Any) -> None:
+        with transaction.atomic():
+            data = self._with_file(dict(serializer.validated_data))
+            serializer.instance = services.publication_update(
+                actor=self.request.user, publication=serializer.instance, data=data)
 
 
 def register(router: Any) -> None:

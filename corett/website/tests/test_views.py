@@ -313,3 +313,20 @@ def test_open_graph_and_description_per_language(client, author, reviewer):
         page = client.get("/en/news/og/").content.decode()
     assert '<meta property="og:title" content="Plenary og">' in page
     assert '<meta name="description" content="Summary in English">' in page
+
+
+def test_editors_add_publications_through_the_api(client, login, author):
+    from django.core.files.uploadedfile import SimpleUploadedFile as Upload
+
+    fields = {"slug": "por-api", "title_es": "Guía", "title_en": "Guide", "description_es": "d",
+              "description_en": "d", "kind": "guide", "topic": "prevention", "language": "es", "year": 2024,
+              "is_published": "true"}
+    assert client.post("/api/v1/publications/", {**fields, "upload": Upload("g.pdf", PDF)}).status_code in (401, 403)
+    login(client, author)
+    disguised = client.post("/api/v1/publications/", {**fields, "upload": Upload("g.pdf", b"MZ executable")})
+    assert disguised.status_code == 400 and "file" in disguised.json()
+    created = client.post("/api/v1/publications/", {**fields, "upload": Upload("g.pdf", PDF)})
+    assert created.status_code == 201
+    client.logout()
+    assert client.get("/api/v1/publications/?kind=guide").json()["results"][0]["slug"] == "por-api"
+    assert client.get("/api/v1/publications/?kind=nonsense").status_code == 400
