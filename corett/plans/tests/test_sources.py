@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from corett.cases.models import Stage, StageChange
 from corett.plans import sources
@@ -38,7 +37,7 @@ def test_victims_repatriated_counts_cases_received_in_their_country(caseworker_g
 
     gt, hn = factories.country("GT"), factories.country("HN")
     returned = open_case(caseworker_gt, gt, hn)
-    when = timezone.make_aware(dt.datetime(2024, 3, 1, 10))
+    when = dt.datetime(2024, 3, 1, 10, tzinfo=dt.UTC)
     for _ in range(2):  # a repeated stage change still counts the case once
         StageChange.objects.create(case=returned, from_stage=Stage.IN_TRANSIT, to_stage=Stage.RECEIVED,
                                    transition="receive", by=caseworker_gt, at=when)
