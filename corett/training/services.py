@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from corett import policy
 from corett.audit.services import audit_log
 from corett.directory.models import Organisation, OrganisationKind
+from corett.training.mail import send_personal_link
 from corett.training.models import (
     Attendance,
     CommitteeMember,
@@ -333,6 +334,13 @@ def _place_for(session: Session, *, error_field: str | None = None) -> str:
     raise ValidationError({error_field: message} if error_field else message)
 
 
+def _refuse_if_registered(session: Session, data: Mapping[str, Any]) -> None:
+    """Registering the same person twice is the clearer error, before any about places."""
+    email = (data.get("email") or "").strip().lower()
+    if email and session.registrations.filter(participant__email=email).exists():
+        raise ValidationError({"email": _("This person is already registered for this session.")})
+
+
 def _register(session: Session, participant: Participant, *, status: str, source: str) -> Registration:
     if session.registrations.filter(participant=participant).exists():
         raise ValidationError({"email": _("This person is already registered for this session.")})
@@ -353,10 +361,12 @@ def register_by_organiser(*, actor: Any, session: Session, data: Mapping[str, An
         locked = _locked_session(session)
         if locked.state not in (SessionState.PLANNED, SessionState.OPEN, SessionState.RUNNING):
             raise ValidationError(_("People can no longer be registered for this session."))
+        _refuse_if_registered(locked, data)
         status = _place_for(locked)
         participant = _participant_for(data)
         registration = _register(locked, participant, status=status, source=RegistrationSource.ORGANISER)
         audit_log(actor=actor, action="training.registration.create", obj=registration, extra={"status": status, "session": session.pk})
+        send_personal_link(registration)
         return registration
 
 
@@ -366,11 +376,13 @@ def register_through_link(*, session: Session, data: Mapping[str, Any]) -> Regis
         locked = _locked_session(session)
         if locked.state != SessionState.OPEN:
             raise ValidationError(_("Registration for this session is closed."))
+        _refuse_if_registered(locked, data)
         if not locked.waiting_list and locked.registrations.holding_place().count() >= locked.capacity:
             raise ValidationError(_("The session is full: registration is closed."))
         participant = _participant_for(data)
         registration = _register(locked, participant, status=RegistrationStatus.PENDING, source=RegistrationSource.LINK)
         audit_log(actor=None, username="public", action="training.registration.link", obj=registration, extra={"session": session.pk})
+        send_personal_link(registration)
         return registration
 
 

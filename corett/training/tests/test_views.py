@@ -204,3 +204,13 @@ def test_a_participant_checks_in_through_their_page(client):
     pending = builders.registration(session, status=RegistrationStatus.PENDING)
     client.post(reverse("training:participant_check_in", args=[pending.token]), {"code": session.check_in_code(timezone.localdate())})
     assert not pending.attendances.exists()
+
+
+def test_the_participant_receives_their_personal_link_by_email_in_the_sessions_language(client, mailoutbox, django_capture_on_commit_callbacks):
+    session = builders.session(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:register", args=[session.registration_token]), _form(session, email="Marta@Example.org"))
+    registration = Registration.objects.get()
+    assert [m.to for m in mailoutbox] == [["marta@example.org"]]
+    assert registration.get_personal_url() in mailoutbox[0].body
+    assert mailoutbox[0].subject == "Your registration: Regional repatriation protocol"
