@@ -483,6 +483,12 @@ class FundingRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The partner's funding commitment under its memorandum of understanding (e.g. OUR's), when
+    # there is one: the MoU's page in the meetings module lists the requests drawn on it.
+    mou_commitment = models.ForeignKey(
+        "meetings.MouCommitment", on_delete=models.PROTECT, related_name="funding_requests",
+        null=True, blank=True,
+    )
 
     class Meta:
         verbose_name = _("funding request")
