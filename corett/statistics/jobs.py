@@ -33,7 +33,9 @@ def upload_dir() -> Path:
 
 
 def start_import(*, actor: Any, source: str, upload: UploadedFile) -> Batch:
-    target = upload_dir() / f"{uuid.uuid4().hex}.upload"
+    # openpyxl goes by the file's extension: give the stored upload the one its source uses.
+    suffix = ".xlsx" if source == Source.GLOTIP else ".csv"
+    target = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
     with target.open("wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)

@@ -1,0 +1,126 @@
+"""Disclosure control: no suppressed cell can be worked out from what is published.
+
+The property is checked the way an attacker would work: enumerate every table of non-negative
+integer counts consistent with the published cells (exact values and the bounds given for
+suppressed ones) and the additive structure (the sex and age breakdowns add up to their totals);
+a suppressed cell is disclosed if it takes a single value in all of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from corett.statistics import disclosure
+from corett.statistics.release import table_equations
+
+SEXES = ("female", "male", "other")
+AGES = ("0-17", "18+", "unknown")
+THRESHOLD = 5
+
+
+def key(sex: str, age: str) -> tuple:
+    return (sex, age, "total", "", "", "")
+
+
+def build(inner: list[list[int]]) -> dict:
+    rows, cols = SEXES[: len(inner)], AGES[: len(inner[0])]
+    cells = {key(s, a): inner[i][j] for i, s in enumerate(rows) for j, a in enumerate(cols)}
+    for i, s in enumerate(rows):
+        cells[key(s, "total")] = sum(inner[i])
+    for j, a in enumerate(cols):
+        cells[key("total", a)] = sum(inner[i][j] for i in range(len(rows)))
+    cells[key("total", "total")] = sum(map(sum, inner))
+    return cells
+
+
+def feasible_values(inner_shape: tuple[int, int], published: dict, cap: int) -> dict:
+    """For every cell, the set of values it takes over all tables consistent with ``published``."""
+    n_rows, n_cols = inner_shape
+    rows, cols = SEXES[:n_rows], AGES[:n_cols]
+
+    def allowed(k: tuple) -> range:
+        out = published[k]
+        if not out.suppressed:
+            return range(out.value, out.value + 1)
+        upper = cap if out.upper is None else min(out.upper, cap)
+        return range(out.lower, upper + 1)
+
+    def fits(k: tuple, total: int) -> bool:
+        return total in allowed(k)
+
+    seen: dict = {k: set() for k in published}
+    row_options = []
+    for s in rows:
+        options = [v for v in itertools.product(*(allowed(key(s, a)) for a in cols)) if fits(key(s, "total"), sum(v))]
+        row_options.append(options)
+    for table in itertools.product(*row_options):
+        col_sums = [sum(table[i][j] for i in range(n_rows)) for j in range(n_cols)]
+        if not all(fits(key("total", a), col_sums[j]) for j, a in enumerate(cols)):
+            continue
+        if not fits(key("total", "total"), sum(col_sums)):
+            continue
+        for i, s in enumerate(rows):
+            for j, a in enumerate(cols):
+                seen[key(s, a)].add(table[i][j])
+            seen[key(s, "total")].add(sum(table[i]))
+        for j, a in enumerate(cols):
+            seen[key("total", a)].add(col_sums[j])
+        seen[key("total", "total")].add(sum(col_sums))
+    return seen
+
+
+tables = st.integers(min_value=2, max_value=3).flatmap(
+    lambda r: st.integers(min_value=2, max_value=3).flatmap(
+        lambda c: st.lists(st.lists(st.integers(min_value=0, max_value=9), min_size=c, max_size=c),
+                           min_size=r, max_size=r)
+    )
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables)
+def test_no_suppressed_cell_can_be_derived_from_what_is_published(inner):
+    cells = build(inner)
+    outcome = disclosure.protect({k: disclosure.Cell(v) for k, v in cells.items()}, table_equations(cells),
+                                 threshold=THRESHOLD)
+    # Every small count is hidden.
+    for k, v in cells.items():
+        if 0 < v < THRESHOLD:
+            assert outcome[k].suppressed
+        if not outcome[k].suppressed:
+            assert outcome[k].value == v
+        else:
+            assert outcome[k].lower <= v and (outcome[k].upper is None or v <= outcome[k].upper)
+    if not any(o.suppressed for o in outcome.values()):
+        return
+    seen = feasible_values((len(inner), len(inner[0])), outcome, cap=cells[key("total", "total")] + 9)
+    for k, out in outcome.items():
+        if out.suppressed:
+            assert cells[k] in seen[k]
+            assert len(seen[k]) > 1, f"{k} is disclosed: it can only be {seen[k]} in {inner}"
+
+
+def test_the_classic_case_a_small_cell_and_its_complement():
+    cells = {key("total", "total"): 40, key("female", "total"): 37, key("male", "total"): 3}
+    outcome = disclosure.protect({k: disclosure.Cell(v) for k, v in cells.items()}, table_equations(cells),
+                                 threshold=5)
+    assert outcome[key("male", "total")].suppressed and outcome[key("female", "total")].suppressed
+    assert outcome[key("total", "total")].value == 40
+
+
+def test_zero_is_published():
+    cells = {key("total", "total"): 12, key("female", "total"): 12, key("male", "total"): 0}
+    outcome = disclosure.protect({k: disclosure.Cell(v) for k, v in cells.items()}, table_equations(cells),
+                                 threshold=5)
+    assert not any(o.suppressed for o in outcome.values())
+
+
+def test_source_suppressed_cells_keep_their_bounds():
+    cells = {key("total", "total"): disclosure.Cell(20), key("female", "total"): disclosure.Cell(None, 1, 4),
+             key("male", "total"): disclosure.Cell(17)}
+    outcome = disclosure.protect(cells, table_equations(cells), threshold=5)
+    assert outcome[key("female", "total")].suppressed
+    assert outcome[key("male", "total")].suppressed  # 20 - 17 would give "<5" away as 3
