@@ -19,7 +19,10 @@ NAMES: dict[str, tuple[str, str]] = {
     "PRI": ("Puerto Rico", "Puerto Rico"), "TTO": ("Trinidad y Tobago", "Trinidad and Tobago"),
     "GUY": ("Guyana", "Guyana"), "ESP": ("España", "Spain"), "CHN": ("China", "China"),
     "IND": ("India", "India"), "PHL": ("Filipinas", "Philippines"), "RUS": ("Rusia", "Russia"),
-    "UKR": ("Ucrania", "Ukraine"), "NGA": ("Nigeria", "Nigeria"), "BGD": ("Bangladés", "Bangladesh"),
+    "UKR": ("Ucrania", "Ukraine"),
+    # ICAO's "unspecified nationality": the statistics module's code for a source's "Abroad",
+    # "Other" or unreadable label.
+    "XXX": ("Sin especificar", "Unspecified"), "NGA": ("Nigeria", "Nigeria"), "BGD": ("Bangladés", "Bangladesh"),
 }
 MEMBERS = ("BLZ", "CRI", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "DOM")
 REGION = "REGION"

@@ -79,15 +79,19 @@ def _headline(figure: Figure, info: Infographic) -> None:
 
 
 def _footer(figure: Figure, info: Infographic) -> None:
+    # The sheet has room for seven lines: the notes and the sources always, then as many known
+    # problems as fit (the PDF lists them all).
     lines: list[str] = []
-    for note in info.notes + info.problems:
+    for note in info.notes:
         lines.extend(textwrap.wrap(note, 150) or [""])
     if info.sources:
         sources = _("Sources: %(sources)s.") % {"sources": "; ".join(info.sources)}
         lines.extend(textwrap.wrap(sources, 150))
+    for problem in info.problems:
+        lines.extend(textwrap.wrap(problem, 150))
     figure.lines.append(_rule())
     figure.text(MARGIN, 0.073, _("Notes"), fontsize=8.5, fontweight="bold", va="top")
-    figure.text(MARGIN, 0.055, "\n".join(lines[:6]), fontsize=6.5, va="top", color=style.MUTED,
+    figure.text(MARGIN, 0.055, "\n".join(lines[:7]), fontsize=6.5, va="top", color=style.MUTED,
                 linespacing=1.45)
     figure.text(1 - MARGIN, 0.012, "CORETT Hub", fontsize=6.5, ha="right", color=style.MUTED)
 

@@ -131,3 +131,14 @@ def test_the_explorer_refuses_bad_input_at_the_field(figures, client_as, observe
 def test_the_navigation_offers_infographics_to_every_role(client_as, partner_user):
     page = client_as(partner_user).get(reverse("infographics:index")).content.decode()
     assert reverse("infographics:explorer") in page
+
+
+def test_the_explorer_and_the_index_pin_their_queries(figures, client_as, observer_user, django_assert_max_num_queries):
+    client = client_as(observer_user)
+    client.get(reverse("infographics:index"))  # warms the session and the user's roles
+    query = {"country": "ALL", "indicator": "detected_victims", "dimension": "form",
+             "year_from": 2015, "year_to": 2022}
+    with django_assert_max_num_queries(10):
+        client.get(reverse("infographics:explorer"), query)
+    with django_assert_max_num_queries(18):  # one read of released years per scope (ten)
+        client.get(reverse("infographics:index"))
