@@ -151,6 +151,8 @@ MATRIX: dict[str, Entry] = {
     # gets 404 on a case's URLs: a case's existence does not leak.
     "cases:list": Entry(CASE),
     "cases:overdue": Entry(CASE),
+    # Each country's case supervisors set their own country's deadlines.
+    "cases:deadlines": Entry(frozenset({Role.CASE_SUPERVISOR})),
     "cases:open": Entry(CASE),
     "cases:detail": Entry(CASE, NONE, kwargs=case),
     "cases:edit": Entry(CASE, NONE, kwargs=case),
@@ -232,6 +234,10 @@ MATRIX: dict[str, Entry] = {
         for step in ("accept", "decline", "assess-family", "receive", "start-reintegration")
     },
     "api:case-consent-withdraw": Entry(CASE, NONE, method="post", kwargs=lambda w: case(w, consent_id=w.consent.pk)),
+    "api:case-consent-override": Entry(
+        frozenset({Role.CASE_SUPERVISOR}), NONE, method="post", kwargs=case,
+        data=lambda w: {"purpose": "share_funder", "reason": "The guardian cannot be reached; the return is urgent."},
+    ),
     "api:case-approval-decide": Entry(
         frozenset({Role.CASE_SUPERVISOR}), NONE, method="post",
         kwargs=lambda w: case(w, approval_id=w.approval.pk), data=lambda w: {"approve": True},

@@ -51,6 +51,7 @@ from corett.cases import vocabularies as vocab
 from corett.cases.forms import CURRENCIES, DOCUMENT_KINDS, LANGUAGES
 from corett.cases.models import (
     IDENTITY_FIELDS,
+    SHARING_PURPOSES,
     AlternativeSolution,
     Approval,
     ApprovalKind,
@@ -58,6 +59,7 @@ from corett.cases.models import (
     CaseQuerySet,
     Consent,
     ConsentGivenBy,
+    ConsentOverride,
     ConsentPurpose,
     FlagKind,
     FollowUp,
@@ -491,6 +493,27 @@ class ConsentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ConsentOverrideSerializer(serializers.ModelSerializer):
+    # The reason is sealed and shown on the case page to those who may see identity; the API
+    # answers what was decided, by whom and when.
+    by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConsentOverride
+        fields = ["id", "purpose", "by", "at"]
+        read_only_fields = fields
+
+    def get_by(self, override: ConsentOverride) -> str:
+        return _name_of(override.by)
+
+
+class ConsentOverrideInputSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=[(p.value, p.label) for p in SHARING_PURPOSES])
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the case must be shared without the consent (sealed; at least 20 characters)."
+    )
+
+
 class ConsentInputSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
     given_by = serializers.ChoiceField(
@@ -775,8 +798,11 @@ class CaseViewSet(viewsets.GenericViewSet):
         "consents": "cases.view",
         "consent_create": "cases.change",
         "consent_withdraw": "cases.change",
+        "consent_override": "cases.override_consent",
         "related_people": "cases.view",
-        "related_person_create": "cases.change",
+        # The owners record anyone; the country of origin the caregiver it assessed (the
+        # service asks cases.change for the other roles).
+        "related_person_create": "cases.record_caregiver",
         "approvals": "cases.view",
         "approval_create": "cases.change",
         "approval_decide": "cases.view",  # then cases.approve on the approval itself, in the view
@@ -803,7 +829,9 @@ class CaseViewSet(viewsets.GenericViewSet):
             "destination_country", "origin_country"
         )
         if self.action == "retrieve":
-            return queryset.prefetch_related("consents", "approvals", "related_people", "funding_requests", "flags")
+            return queryset.prefetch_related(
+                "consents", "consent_overrides", "approvals", "related_people", "funding_requests", "flags"
+            )
         if self.action == "partial_update":
             return queryset
         return queryset.without_identity()
@@ -946,6 +974,19 @@ class CaseViewSet(viewsets.GenericViewSet):
             raise serializers.ValidationError({"detail": _("This consent has already been withdrawn.")})
         consent = services.consent_withdraw(actor=_user(request), consent=consent)
         return Response(ConsentSerializer(consent).data)
+
+    @_sub_create(
+        "Share without the consent (case supervisors of the owning country; a reason is required, "
+        "sealed and audited)",
+        ConsentOverrideInputSerializer, ConsentOverrideSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="consents/override", url_name="consent-override")
+    def consent_override(self, request: Request, code: str | None = None) -> Response:
+        case = self.get_object()
+        serializer = ConsentOverrideInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        override = services.consent_override(actor=_user(request), case=case, **serializer.validated_data)
+        return Response(ConsentOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
 
     # --- Related people -------------------------------------------------------------------
 

@@ -365,6 +365,42 @@ class ConsentForm(StyledFormMixin, forms.Form):
     )
 
 
+class DeadlinesForm(StyledFormMixin, forms.Form):
+    """A country's deadlines: one field per stage that opens a task, and the follow-up months."""
+
+    follow_up_months = forms.CharField(
+        label=_("Follow-ups after return (months)"), max_length=60,
+        help_text=_("Numbers of months after the return, separated by commas, e.g. 3, 6, 12."),
+    )
+
+    # Stages that open a task (the final ones and a suspension do not).
+    STAGES = [s for s in Stage if s not in (Stage.CLOSED, Stage.CANCELLED, Stage.ALTERNATIVE_SOLUTION, Stage.SUSPENDED)]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for stage in self.STAGES:
+            self.fields[f"days_{stage.value}"] = forms.IntegerField(
+                label=stage.label, min_value=1, max_value=365,
+                widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+            )
+
+    def clean_follow_up_months(self) -> list[int]:
+        text = self.cleaned_data["follow_up_months"]
+        parts = [p.strip() for p in re.split(r"[,;\s]+", text) if p.strip()]
+        if not parts or not all(p.isdigit() for p in parts):
+            raise ValidationError(_("Give one or more numbers of months between 1 and 60, e.g. 3, 6, 12."))
+        return [int(p) for p in parts]
+
+    def stage_fields(self) -> list[Any]:
+        return [self[f"days_{stage.value}"] for stage in self.STAGES]
+
+    def service_data(self) -> dict[str, Any]:
+        return {
+            "stage_days": {stage.value: self.cleaned_data[f"days_{stage.value}"] for stage in self.STAGES},
+            "follow_up_months": self.cleaned_data["follow_up_months"],
+        }
+
+
 class ConsentOverrideForm(StyledFormMixin, forms.Form):
     """A supervisor's decision to share without the consent: the purposes still missing one."""
 

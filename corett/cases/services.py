@@ -269,6 +269,43 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     return consent
 
 
+def deadlines_update(
+    *, actor: Any, country: Any, stage_days: Mapping[str, int], follow_up_months: list[int]
+) -> CountryCaseSettings:
+    """A country's deadlines: the days allowed in each stage (the task each stage opens is due
+    after them) and the months after return of each follow-up. New tasks and follow-ups use
+    them; those already planned keep their dates."""
+    policy.authorize(actor, "cases.configure_deadlines", country)
+    unknown = set(stage_days) - set(Stage.values)
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} are not stages")
+    errors: dict[str, list[str]] = {}
+    for stage, days in stage_days.items():
+        if not 1 <= int(days) <= 365:
+            errors.setdefault(stage, []).append(_("Between 1 and 365 days."))
+    months = sorted(set(follow_up_months))
+    if not months or any(not 1 <= m <= 60 for m in months):
+        errors.setdefault("follow_up_months", []).append(
+            _("Give one or more numbers of months between 1 and 60, e.g. 3, 6, 12.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row, _created = CountryCaseSettings.objects.select_for_update().get_or_create(country=country)
+        before = (dict(row.stage_days), list(row.follow_up_months))
+        row.stage_days = {stage: int(days) for stage, days in stage_days.items()}
+        row.follow_up_months = months
+        row.full_clean()
+        row.save()
+        changed = [name for name, old, new in (
+            ("stage_days", before[0], row.stage_days), ("follow_up_months", before[1], row.follow_up_months)
+        ) if old != new]
+        # Deadlines are no one's personal data: the audit entry may say what they are now.
+        audit_log(actor=actor, action="cases.deadlines.update", obj=row, country=country.iso2,
+                  changed_fields=changed, extra={"stage_days": row.stage_days, "follow_up_months": months})
+    return row
+
+
 # A reason the others can act on: a few words are not one.
 OVERRIDE_REASON_MIN = 20
 

@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("overdue/", views.overdue, name="overdue"),
+    path("deadlines/", views.deadlines, name="deadlines"),
     path("new/", views.case_open, name="open"),
     path("export/", documents.export, name="export"),
     path("funding/", views.funding_inbox, name="funding_inbox"),

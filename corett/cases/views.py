@@ -50,6 +50,7 @@ from corett.cases.forms import (
     CaseForm,
     ConsentForm,
     ConsentOverrideForm,
+    DeadlinesForm,
     FlagResolveForm,
     FollowUpReportForm,
     FundingAdvanceForm,
@@ -70,6 +71,7 @@ from corett.cases.models import (
     Consent,
     ConsentOverride,
     ConsentPurpose,
+    CountryCaseSettings,
     Flag,
     FundingRequest,
     FundingState,
@@ -81,7 +83,7 @@ from corett.cases.models import (
     is_valid_case_code,
 )
 from corett.cases.worklist import COUNT_CAP, WorkList, filters_key
-from corett.core.forms import add_service_error
+from corett.core.forms import add_service_error, submitted
 
 PAGE_SIZE = 25
 OVERDUE_PAGE_SIZE = 50
@@ -250,8 +252,25 @@ def overdue(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "cases/overdue.html",
-        {"page": page, "summary": summary, "total": sum(counts.values()), "user_country_id": user.country_id},
+        {"page": page, "summary": summary, "total": sum(counts.values()), "user_country_id": user.country_id,
+         "can_configure": policy.can(user, "cases.configure_deadlines", None)},
     )
+
+
+@login_required
+def deadlines(request: AuthenticatedRequest) -> HttpResponse:
+    """The user's country's deadlines for its cases (its case supervisors change them)."""
+    user = request.user
+    country = user.country
+    policy.authorize(user, "cases.configure_deadlines", country)
+    current = CountryCaseSettings.objects.filter(country=country).first() or CountryCaseSettings(country=country)
+    initial: dict[str, Any] = {f"days_{stage.value}": current.days_for(stage) for stage in DeadlinesForm.STAGES}
+    initial["follow_up_months"] = ", ".join(str(m) for m in current.follow_ups())
+    form = DeadlinesForm(request.POST if request.method == "POST" else None, initial=initial)
+    if submitted(request, form, lambda data: services.deadlines_update(actor=user, country=country, **data)):
+        messages.success(request, _("The deadlines have been saved. New tasks and follow-ups use them."))
+        return redirect("cases:deadlines")
+    return render(request, "cases/deadlines.html", {"form": form, "country": country})
 
 
 # --- Opening and editing -----------------------------------------------------------------------

@@ -299,6 +299,16 @@ def _override_consent(user: Any, case: Any) -> bool:
     )
 
 
+@rule("cases.configure_deadlines")
+def _configure_deadlines(user: Any, country: Any) -> bool:
+    """A country's case supervisors set its deadlines (days per stage, follow-up months)."""
+    return (
+        user.has_role(Role.CASE_SUPERVISOR)
+        and user.country_id is not None
+        and (country is None or country.pk == user.country_id)
+    )
+
+
 @rule("cases.transition_destination")
 def _transition_destination(user: Any, case: Any) -> bool:
     return _case_side(user, case) == "destination"

@@ -268,11 +268,14 @@ def test_four_people_take_a_childs_case_through_every_stage_in_the_browser(peopl
     )
     assert _stage(code) == Stage.ACCEPTED_BY_ORIGIN
 
-    # Family assessed: the owners record the caregiver who agreed and can care; Honduras confirms.
-    worker.goto(f"/cases/{code}/")
-    worker.related_person("caregiver", CAREGIVER, relationship="Abuela materna", agreed=True,
-                          able_to_care=True, assessment="Hogar apto según la visita de DINAF.")
+    # Family assessed: Honduras, which traced and visited the family, records the caregiver who
+    # agreed and can care (the only person its form offers), and confirms the assessment.
     origin.goto(f"/cases/{code}/")
+    expect(origin.page.locator("#related-people summary")).to_contain_text("Record the caregiver you assessed")
+    expect(origin.page.locator("#id_person_role option")).to_have_count(1)
+    origin.related_person("caregiver", CAREGIVER, relationship="Abuela materna", agreed=True,
+                          able_to_care=True, assessment="Hogar apto según la visita de DINAF.")
+    expect(origin.page.locator("form[action$='/consents/']")).to_have_count(0)
     origin.step("assess_family")
     assert _stage(code) == Stage.FAMILY_ASSESSED
 

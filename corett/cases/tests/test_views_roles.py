@@ -195,3 +195,32 @@ def bring_to_request_without_sharing_consent(case, worker, supervisor):
     approval = services.approval_request(actor=worker, case=case, kind="return_decision")
     services.approval_decide(actor=supervisor, approval=approval, approve=True)
     return services.case_transition(actor=worker, case=case, name="decide_return")
+
+
+class TestTheApi:
+    """The same rules through /api/v1/cases/."""
+
+    def test_a_supervisor_overrides_through_the_api_and_a_case_worker_may_not(
+        self, caseworker_gt, supervisor_gt, shared_case
+    ):
+        from corett.cases.tests.api_support import Api, case_url
+
+        url = case_url("consent-override", shared_case)
+        assert Api(caseworker_gt).post(url, {"purpose": "share_funder", "reason": REASON}).status_code == 403
+        short = Api(supervisor_gt).post(url, {"purpose": "share_funder", "reason": "urgent"})
+        assert short.status_code == 400 and "reason" in short.json()
+        assert not ConsentOverride.objects.exists()
+        response = Api(supervisor_gt).post(url, {"purpose": "share_funder", "reason": REASON})
+        assert response.status_code == 201, response.json()
+        assert response.json()["purpose"] == "share_funder" and "reason" not in response.json()
+        assert ConsentOverride.objects.get().reason == REASON
+
+    def test_the_origin_records_its_caregiver_through_the_api_but_no_guardian(self, caseworker_hn, shared_case):
+        from corett.cases.tests.api_support import Api, case_url
+
+        api = Api(caseworker_hn)
+        url = case_url("related-people", shared_case)
+        assert api.post(url, {"role": "guardian", "full_name": "Someone"}).status_code == 403
+        response = api.post(url, {"role": "caregiver", "full_name": "Abuela", "agreed": True, "able_to_care": True})
+        assert response.status_code == 201, response.json()
+        assert RelatedPerson.objects.filter(case=shared_case, role="caregiver").count() == 1
