@@ -154,3 +154,14 @@ def test_spanish_groups_thousands_with_a_space_from_five_digits():
         assert Amount.exact(1234).text() == "1234"
         assert Amount.exact(12345).text() == "12\u00a0345"
         assert Amount(lower=312, upper=None).text() == "al menos 312"
+
+
+def test_render_infographics_fills_the_cache(figures, django_assert_max_num_queries):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("render-infographics", "--scope", "gtm", "--scope", "BLZ", stdout=out)
+    assert "GTM: 16 renderings" in out.getvalue()
+    assert "BLZ: no released figures" in out.getvalue()
+    with django_assert_max_num_queries(2):  # the data version only: the file comes from the cache
+        rendering.render_bytes(spec(year_from=2020, year_to=2022, language="es"))
