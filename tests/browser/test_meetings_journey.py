@@ -120,7 +120,7 @@ def test_the_secretariat_runs_a_plenary_and_follows_up_its_agreement(people):
     st.fill("#id_full_name", "Delegada de Guatemala")
     st.check("#id_is_head")
     secretariat.submit()
-    expect(st.locator("#delegations ~ section")).to_contain_text("Delegada de Guatemala")
+    expect(st.locator("table[aria-labelledby=delegations]")).to_contain_text("Delegada de Guatemala")
 
     secretariat.click("a:text-is('Add an agenda item')")
     st.fill("#id_title_es", "Plan de acción")
