@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.directory_list import load, setup_django  # noqa: E402
+from bench.directory_list import load, server_command, setup_django, warm  # noqa: E402
 
 SMALL = 1000
 BATCH = 2000
@@ -313,11 +313,7 @@ def main() -> None:
 
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", CORETT_DATA_DIR=data_dir,
                CORETT_DEMO="1", PYTHONPATH=str(ROOT))
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "bench.wsgi", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
+    server = subprocess.Popen(server_command(args.port, args.workers), cwd=ROOT, env=env)
     urls = ["/bench/hello", *paths]
     rps: dict[str, list[float]] = {url: [] for url in urls}
     try:
@@ -329,6 +325,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        warm(args.port, urls, cookie, args.workers)
         for url in urls:  # warm-up
             load(args.port, url, cookie, 1, args.threads)
         # Short alternating windows: a machine whose load changes during the run weighs on every

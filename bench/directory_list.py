@@ -156,6 +156,32 @@ def load(port: int, path: str, cookie: str, seconds: float, threads: int) -> flo
     return sum(done) / (time.perf_counter() - start)
 
 
+def warm(port: int, paths: list[str], cookie: str, workers: int) -> None:
+    """Send every path to every worker once, waiting as long as it takes: a worker's first
+    request imports and builds what the platform loads lazily (the URL conf of every module, its
+    templates, its catalogues), which takes seconds, and tens of them on a loaded machine."""
+
+    def first(path: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        conn.request("GET", path, headers={"Cookie": f"sessionid={cookie}"})
+        conn.getresponse().read()
+        conn.close()
+
+    for path in paths:
+        # More concurrent requests than workers: each sync worker takes at least one.
+        pool = [threading.Thread(target=first, args=(path,)) for _ in range(workers * 2)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+
+
+def server_command(port: int, workers: int) -> list[str]:
+    # A generous timeout: gunicorn must not kill a worker busy with its first, slow request.
+    return [str(ROOT / ".venv/bin/gunicorn"), "bench.wsgi", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--timeout", "600", "--log-level", "warning"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orgs", type=int, default=3000)
@@ -187,11 +213,7 @@ def main() -> None:
 
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", CORETT_DATA_DIR=data_dir,
                CORETT_DEMO="1", PYTHONPATH=str(ROOT))
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "bench.wsgi", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
+    server = subprocess.Popen(server_command(args.port, args.workers), cwd=ROOT, env=env)
     try:
         for _ in range(100):
             try:
@@ -199,6 +221,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
+        warm(args.port, ["/bench/hello", args.path], cookie, args.workers)
         load(args.port, "/bench/hello", cookie, 1, args.threads)  # warm-up
         load(args.port, args.path, cookie, 1, args.threads)
         # Short alternating windows: a machine whose load changes during the run (other jobs)
