@@ -308,7 +308,7 @@ def report_start(*, actor: Any, period: ReportingPeriod) -> ProgressReport:
     if existing is not None:
         return existing
     _refuse_if_locked(period)
-    plan = period.plan
+    plan = Plan.objects.get(pk=period.plan_id)  # its state as stored, not a caller's stale copy
     if plan.state not in (PlanState.APPROVED, PlanState.IN_EXECUTION):
         raise ValidationError({"period": _("Progress is reported only on an approved plan in execution.")})
     if period.starts_on > timezone.localdate():

@@ -200,3 +200,25 @@ def test_the_target_form_refuses_a_year_outside_the_plan(secretariat_user, clien
         "year": "2030", "value": "5"})
     assert response.status_code == 400
     assert "outside the plan&#x27;s period" in response.content.decode()
+
+
+def test_the_report_and_period_pages_pin_their_queries(focal_gt, secretariat_user, client_as,
+                                                       django_assert_max_num_queries):
+    world = build_plan()
+    report = services.report_start(actor=focal_gt, period=world.period)
+    client = client_as(focal_gt)
+    with django_assert_max_num_queries(20):
+        assert client.get(report.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(world.period.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(world.plan.get_absolute_url()).status_code == 200
+
+
+def test_a_locked_period_refuses_a_new_report_from_the_page(focal_gt, focal_hn, secretariat_user, client_as):
+    world = build_plan()
+    _approved_report(focal_gt, secretariat_user, world)
+    services.period_lock(actor=secretariat_user, period=world.period)
+    response = client_as(focal_hn).post(reverse("plans:report_start", args=[world.period.pk]), follow=True)
+    assert "The period 2024-S1 is locked" in response.content.decode()
+    assert not world.period.reports.filter(country=world.hn).exists()
