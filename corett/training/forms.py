@@ -66,11 +66,40 @@ class ProgrammeForm(StyledFormMixin, forms.ModelForm):
             self.initial["partners"] = list(self.instance.partners.values_list("pk", flat=True))
 
 
+MATERIAL_MAX_MB = 20
+# What trainers hand out: documents, slides, spreadsheets, pictures (recognised by content).
+MATERIAL_TYPES = {
+    "application/pdf", "image/png", "image/jpeg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text", "application/zip",
+}
+
+
 class MaterialForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Material
-        fields = ["title", "url", "language"]
-        help_texts = {"url": _("A link to the publication or file (e.g. in the publications library).")}
+        fields = ["title", "url", "file", "language"]
+        help_texts = {
+            "url": _("A link to the publication (e.g. in the publications library), or upload a file below."),
+            "file": _("PDF, Word, PowerPoint, Excel, OpenDocument or an image; at most 20 MB."),
+        }
+
+    def clean_file(self) -> Any:
+        import filetype
+
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        if upload.size > MATERIAL_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        head = upload.read(8192)
+        upload.seek(0)
+        kind = filetype.guess(head)
+        if kind is None or kind.mime not in MATERIAL_TYPES:
+            raise forms.ValidationError(_("This kind of file is not accepted: send a PDF, an office document or an image."))
+        return upload
 
 
 class QuestionForm(StyledFormMixin, forms.Form):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from corett import policy
 from corett.audit.services import audit_log
 from corett.directory.models import Organisation, OrganisationKind
+from corett.lib.urls import cached_reverse
 from corett.training.mail import send_personal_link
 from corett.training.models import (
     Attendance,
@@ -383,7 +384,36 @@ def register_through_link(*, session: Session, data: Mapping[str, Any]) -> Regis
         registration = _register(locked, participant, status=RegistrationStatus.PENDING, source=RegistrationSource.LINK)
         audit_log(actor=None, username="public", action="training.registration.link", obj=registration, extra={"session": session.pk})
         send_personal_link(registration)
+        _tell_organisers_of_pending(locked)
         return registration
+
+
+def session_reference(session: Session) -> str:
+    """How notifications name a session (they may carry no title or name)."""
+    return f"TS-{session.pk}"
+
+
+def _tell_organisers_of_pending(session: Session) -> None:
+    """Once a day per session at most: a visitor filling the form many times must not flood
+    the organisers' inboxes."""
+    from django.utils import timezone
+
+    from corett.accounts.models import User
+    from corett.accounts.roles import Role
+    from corett.notifications.services import notify
+
+    recipients = list(session.trainers.filter(is_active=True))
+    if not recipients:
+        recipients = list(User.objects.filter(
+            is_active=True, role_assignments__role=Role.FOCAL_POINT, organisation__country_id=session.country_id,
+        ).distinct())
+    notify(
+        recipients=recipients, kind="training.registrations_pending",
+        params={"session": session_reference(session), "starts_on": session.starts_on,
+                "pending": session.registrations.filter(status=RegistrationStatus.PENDING).count()},
+        link=cached_reverse("training:session_participants", session.pk),
+        once_key=f"training.pending:{session.pk}:{timezone.localdate():%Y-%m-%d}",
+    )
 
 
 def registration_approve(*, actor: Any, registration: Registration) -> Registration:

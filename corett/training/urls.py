@@ -26,6 +26,7 @@ urlpatterns = [
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
     path("programmes/<int:pk>/edit/", views.programme_edit, name="programme_edit"),
     path("programmes/<int:pk>/materials/new/", views.material_add, name="material_add"),
+    path("materials/<int:pk>/", views.material_download, name="material_download"),
     path("programmes/<int:pk>/questions/new/", views.question_add, name="question_add"),
     path("topics/", views.topic_list, name="topic_list"),
     path("participants/", views.participant_list, name="participant_list"),

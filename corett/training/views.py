@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +52,7 @@ from corett.training.models import (
     Certificate,
     CommitteeMember,
     CommitteeProfile,
+    Material,
     Participant,
     Programme,
     Registration,
@@ -433,11 +434,23 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def material_add(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _get_programme_for_user(request.user, pk, "training.manage_programmes")
-    form = MaterialForm(request.POST or None)
+    form = MaterialForm(request.POST or None, request.FILES or None)
     if submitted(request, form, lambda data: services.material_add(actor=request.user, programme=programme, data=data)):
         messages.success(request, _("Material added."))
         return redirect(programme)
     return _form_page(request, form, title=_("Add a material"), back=programme.get_absolute_url())
+
+
+@login_required
+@require_GET
+def material_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    material = get_object_or_404(Material.objects.select_related("programme"), pk=pk, programme__in=Programme.objects.visible_to(request.user))
+    policy.authorize(request.user, "training.view", material.programme)
+    if not material.file:
+        raise Http404
+    response = FileResponse(material.file.open("rb"), as_attachment=True, filename=material.file.name.rsplit("/", 1)[-1])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

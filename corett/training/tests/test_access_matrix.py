@@ -10,12 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
 
 from corett.accounts.roles import Role
 from corett.directory.models import OrganisationKind
 from corett.testing import factories
 from corett.testing.matrix import ALL, STAFF, Entry, check_access
-from corett.training.models import Certificate, CommitteeMember, CommitteeProfile, SessionState
+from corett.training.models import (
+    Certificate,
+    CommitteeMember,
+    CommitteeProfile,
+    Material,
+    SessionState,
+)
 from corett.training.tests import builders
 
 RUNS_OWN = STAFF | {Role.FOCAL_POINT, Role.TRAINER}
@@ -30,6 +37,7 @@ class World:
     certificate: Certificate
     committee: object
     member: CommitteeMember
+    material: Material
 
 
 @pytest.fixture
@@ -46,7 +54,8 @@ def world(db):
     committee = factories.OrganisationFactory.create(kind=OrganisationKind.LOCAL_COMMITTEE, name="Comité local de Mixco")
     profile = CommitteeProfile.objects.create(organisation=committee, municipality="Mixco")
     member = CommitteeMember.objects.create(committee=profile, full_name="Integrante", institution="Municipalidad")
-    return World(session, registration, certificate, committee, member)
+    material = Material.objects.create(programme=session.programme, title="Guía", file=ContentFile(b"%PDF-1.4\n", name="guia.pdf"))
+    return World(session, registration, certificate, committee, member, material)
 
 
 def session(w):
@@ -93,6 +102,7 @@ MATRIX = {
     "training:programme_edit": Entry(STAFF, kwargs=programme),
     "training:material_add": Entry(STAFF, kwargs=programme),
     "training:question_add": Entry(STAFF, kwargs=programme),
+    "training:material_download": Entry(ALL, kwargs=lambda w: {"pk": w.material.pk}),
     "training:topic_list": Entry(ALL),
     "training:participant_list": Entry(RUNS_ANY),
     "training:participant_detail": Entry(RUNS_OWN, STAFF, kwargs=lambda w: {"pk": w.registration.participant_id}),

@@ -280,3 +280,15 @@ def test_no_personal_data_enters_the_audit_trail(trainer_gt):
     for entry in AuditEntry.objects.all():
         text = repr(entry.extra) + repr(entry.changed_fields)
         assert "Secreto" not in text and "secreto@" not in text
+
+
+def test_the_trainers_are_told_of_link_registrations_once_a_day_without_names(trainer_gt):
+    from corett.notifications.models import Notification
+
+    session = builders.session()
+    session.trainers.add(trainer_gt)
+    for _ in range(3):
+        services.register_through_link(session=session, data=builders.participant_data(full_name="Nombre Reservado"))
+    notes = list(Notification.objects.filter(recipient=trainer_gt))
+    assert len(notes) == 1 and notes[0].kind == "training.registrations_pending"
+    assert "Reservado" not in repr(notes[0].params)

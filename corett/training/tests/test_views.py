@@ -214,3 +214,21 @@ def test_the_participant_receives_their_personal_link_by_email_in_the_sessions_l
     assert [m.to for m in mailoutbox] == [["marta@example.org"]]
     assert registration.get_personal_url() in mailoutbox[0].body
     assert mailoutbox[0].subject == "Your registration: Regional repatriation protocol"
+
+
+def test_a_material_file_is_checked_by_its_content(client_as, secretariat_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from corett.training.models import Material
+
+    programme = builders.programme()
+    client = client_as(secretariat_user)
+    url = reverse("training:material_add", args=[programme.pk])
+    fake = SimpleUploadedFile("guia.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    refused = client.post(url, {"title": "Guía", "language": "es", "file": fake})
+    assert refused.status_code == 200 and "This kind of file is not accepted" in refused.content.decode()
+    pdf = SimpleUploadedFile("guia.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", content_type="application/pdf")
+    assert client.post(url, {"title": "Guía", "language": "es", "file": pdf}).status_code == 302
+    material = Material.objects.get()
+    download = client.get(reverse("training:material_download", args=[material.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
