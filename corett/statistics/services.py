@@ -13,6 +13,7 @@ person first, with their own actions. ``review_finding`` asks the policy.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,7 @@ from corett.statistics.models import (
     Status,
     Value,
 )
-from corett.statistics.periods import parse_period
+from corett.statistics.periods import Period, parse_period
 from corett.statistics.release import refresh_published
 
 CellKey = tuple[str, str, str, str, str, str, str, str]
@@ -76,19 +77,22 @@ class StoreResult:
     unchanged: int = 0
 
 
+_CATEGORIES = (("sex", frozenset(Sex.values)), ("age", frozenset(Age.values)), ("form", frozenset(Form.values)))
+
+
 def validate_value(item: ValueInput, *, indicators: dict[str, Indicator], today: dt.date) -> list[str]:
     """The problems of one value, translated (empty when it may be stored)."""
     problems = []
     if item.indicator not in indicators:
         problems.append(_("Unknown indicator “%(code)s”.") % {"code": item.indicator})
     try:
-        period = parse_period(item.period)
+        period = _parse_period_cached(item.period)
     except ValueError:
         problems.append(_("Write the period as 2024, 2024S1 or 2024Q1 (not “%(text)s”).") % {"text": item.period})
     else:
         if period.end > today:
             problems.append(_("The period %(period)s has not ended yet.") % {"period": item.period})
-    for name, choices in (("sex", Sex.values), ("age", Age.values), ("form", Form.values)):
+    for name, choices in _CATEGORIES:
         if getattr(item, name) not in choices:
             problems.append(_("Unknown category “%(value)s” for %(name)s.") % {"value": getattr(item, name), "name": name})
     if item.kind == Kind.EXACT:
@@ -143,12 +147,13 @@ def store_values(
     indicators = {i.code: i for i in Indicator.objects.all()}
     errors: dict[str, list[str]] = {}
     seen: dict[CellKey, str] = {}
-    for position, item in enumerate(values, start=1):
+    keys = [item.key() for item in values]
+    for position, (item, key) in enumerate(zip(values, keys, strict=True), start=1):
         where = item.cell or f"#{position}"
         problems = validate_value(item, indicators=indicators, today=today)
-        if item.key() in seen:
-            problems.append(_("The same cell is given twice (also at %(cell)s).") % {"cell": seen[item.key()]})
-        seen[item.key()] = where
+        if key in seen:
+            problems.append(_("The same cell is given twice (also at %(cell)s).") % {"cell": seen[key]})
+        seen[key] = where
         if problems:
             errors.setdefault(where, []).extend(problems)
     if errors:
@@ -165,9 +170,9 @@ def store_values(
         existing = _existing(source, values)
         to_create: list[Value] = []
         to_update: list[Value] = []
-        for item in values:
+        for item, key in zip(values, keys, strict=True):
             number, low, high = _bounds(item)
-            stored = existing.get(item.key())
+            stored = existing.get(key)
             if stored is not None:
                 same = (stored.kind, stored.value, stored.lower_bound, stored.upper_bound) == (item.kind, number, low, high)
                 if same and (stored.status == status or stored.status == Status.APPROVED):
@@ -186,7 +191,7 @@ def store_values(
             to_create.append(
                 Value(
                     indicator=indicators[item.indicator], country_iso3=item.country.upper(),
-                    period=item.period.upper(), year=parse_period(item.period).year,
+                    period=item.period.upper(), year=_parse_period_cached(item.period).year,
                     sex=item.sex, age=item.age, form=item.form, citizenship=item.citizenship.upper(),
                     repatriation=item.repatriation.upper(), label=item.label, kind=item.kind, value=number,
                     lower_bound=low, upper_bound=high, source=source, release=release, batch=batch,
@@ -265,6 +270,11 @@ def review_finding(*, actor: Any, finding: Finding, status: str, comment: str = 
         audit_log(actor=actor, action="statistics.finding_reviewed", obj=finding,
                   extra={"status": status, "kind": finding.kind})
     return finding
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_period_cached(text: str) -> Period:
+    return parse_period(text)
 
 
 def _existing(source: str, values: Iterable[ValueInput]) -> dict[CellKey, Value]:

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,10 +159,11 @@ def _store_findings(batch: Batch, found: list[FoundProblem], decisions: dict[str
     keys = {f.value_key for f in found if f.value_key is not None}
     values = {}
     if keys:
-        countries = {k[0] for k in keys}
-        for v in Value.objects.filter(batch__source=batch.source, country_iso3__in=countries).select_related(
-            "indicator"
-        ):
+        # Only the tables the findings point at (not every value of the release).
+        tables = Q()
+        for country, period in {(k[0], k[2]) for k in keys}:
+            tables |= Q(country_iso3=country, period=period)
+        for v in Value.objects.filter(tables, source=batch.source).select_related("indicator"):
             values[(v.country_iso3, v.indicator.code, v.period, v.sex, v.age, v.form, v.citizenship,
                     v.repatriation + "|" + v.label)] = v
     rows = []

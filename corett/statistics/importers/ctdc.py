@@ -19,9 +19,9 @@ kept: only the aggregates are.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.utils import timezone
@@ -45,18 +45,6 @@ ADULT_BANDS = frozenset({"18-20", "21-23", "24-26", "27-29", "30-38", "39-47", "
 FORM_FLAGS = (("isSexualExploit", Form.SEXUAL_EXPLOITATION), ("isForcedLabour", Form.FORCED_LABOUR),
               ("isOtherExploit", Form.OTHER))
 _DASHES = re.compile(r"\s*(?:--|[-\u2013\u2014])\s*")
-
-
-def _decode(raw: bytes) -> str:
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ImportRefused([
-            _("The file is not in UTF-8 (byte %(position)s cannot be read). Save it as “CSV UTF-8” and try again.")
-            % {"position": exc.start}
-        ]) from exc
 
 
 def _separator(header: str) -> str:
@@ -86,13 +74,26 @@ def _country(code: str) -> str | None:
     raise ValueError(code)
 
 
+def _lines(path: Path) -> Iterator[str]:
+    """The file's lines, decoded strictly as UTF-8 (a byte-order mark dropped), streamed."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for line in handle:
+                yield line.rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise ImportRefused([
+            _("The file is not in UTF-8 (byte %(position)s cannot be read). Save it as “CSV UTF-8” and try again.")
+            % {"position": exc.start}
+        ]) from exc
+
+
 def read_ctdc(path: Path, progress: Progress) -> ReadResult:
-    text = _decode(path.read_bytes())
-    lines = text.splitlines()
-    if not lines:
+    lines = _lines(path)
+    first = next(lines, None)
+    if first is None:
         raise ImportRefused([_("The file is empty.")])
-    separator = _separator(lines[0])
-    header = [h.strip() for h in lines[0].split(separator)]
+    separator = _separator(first)
+    header = [h.strip() for h in first.split(separator)]
     if header and header[0].startswith(TERMS):
         header[0] = "terms"
     column = {name: i for i, name in enumerate(header)}
@@ -101,12 +102,13 @@ def read_ctdc(path: Path, progress: Progress) -> ReadResult:
         raise ImportRefused([
             _("Columns missing from the header: %(names)s. Is this a CTDC case-level file?") % {"names": ", ".join(absent)}
         ])
+    size = max(path.stat().st_size, 1)
+    read_chars = len(first)
     counts: Counter[tuple] = Counter()
     errors: list[str] = []
     skipped: Counter[str] = Counter()
     alpha3_seen = 0
     this_year = timezone.localdate().year
-    total = len(lines) - 1
     data_rows = 0
     age_column = column.get("ageBroad")
     majority_column = column.get("majorityStatus")
@@ -115,9 +117,10 @@ def read_ctdc(path: Path, progress: Progress) -> ReadResult:
         if len(errors) < 1000:
             errors.append(_("Line %(line)s, column %(column)s: %(message)s") % {"line": line, "column": name, "message": message})
 
-    for number, line in enumerate(lines[1:], start=2):
+    for number, line in enumerate(lines, start=2):
+        read_chars += len(line) + 1
         if number % 5000 == 0:
-            progress(number - 1, total)
+            progress(min(read_chars, size - 1), size)
         if not line.strip():
             continue
         fields = line.split(separator)
@@ -163,7 +166,7 @@ def read_ctdc(path: Path, progress: Progress) -> ReadResult:
         age = _age(fields, age_column, majority_column)
         forms = tuple(form for form, flagged in flags.items() if flagged)
         counts[(exploitation, year, sex, age, citizenship or UNSPECIFIED_COUNTRY, forms)] += 1
-    progress(total, total)
+    progress(size, size)
     if errors:
         raise ImportRefused(errors)
     values = _aggregate(counts)
