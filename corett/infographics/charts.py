@@ -161,7 +161,9 @@ def region_map(ax: Any, info: Infographic) -> None:
 
     if info.map_values:
         ax.set_title(_("Detected victims by country"))
-        fill, labels = _choropleth(info.map_values)
+        # Every member is named, "no data" where it released nothing for the period.
+        values = {iso3: info.map_values.get(iso3, Amount.missing()) for iso3 in MEMBERS}
+        fill, labels = _choropleth(values)
         labels = {iso3: f"{country_name(iso3)}\n{text}" for iso3, text in labels.items()}
     else:
         ax.set_title(_("%(country)s in the region") % {"country": info.scope_name})
@@ -182,6 +184,7 @@ def _choropleth(values: dict[str, Amount]) -> tuple[dict[str, str], dict[str, st
     for iso3, amount in values.items():
         labels[iso3] = amount.short()
         if not amount.reported:
+            fill[iso3] = style.NO_DATA  # not the palest class: "nothing released" is not "few"
             continue
         rank = sum(1 for v in reported if v < amount.lower) / max(len(reported), 1)
         fill[iso3] = style.SCALE[min(int(rank * len(style.SCALE)), len(style.SCALE) - 1)]

@@ -76,7 +76,7 @@ def draw_map(
                 others.append(outline)
     ax.add_collection(PatchCollection(others, facecolor=style.NEIGHBOUR, edgecolor="white", linewidth=0.4))
     ax.add_collection(
-        PatchCollection(members, facecolor=member_colours, edgecolor="white", linewidth=0.6, zorder=2)
+        PatchCollection(members, facecolor=member_colours, edgecolor=style.MUTED, linewidth=0.4, zorder=2)
     )
     for origin, destination, weight in flows or []:
         if origin in ANCHOR and destination in ANCHOR and origin != destination:

@@ -24,6 +24,7 @@ ACCENT = "#d9822b"  # orange: the one colour that stands out
 NEIGHBOUR = "#d5d9de"  # grey land outside the coalition
 WATER = "#f3f7fb"
 SUPPRESSED = "#b9c2cc"
+NO_DATA = "#ffffff"  # a member that released nothing: white within its outline
 
 # Series colours in order of use (Okabe-Ito, adapted): distinct for colour-blind readers.
 SERIES = ("#16365c", "#d9822b", "#3b8bc2", "#7a9a3a", "#9c5a9e", "#c2b23b", "#8c8c8c")
