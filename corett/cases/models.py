@@ -138,6 +138,23 @@ class CaseQuerySet(models.QuerySet["Case"]):
     def adults(self) -> CaseQuerySet:
         return self.exclude(CHILD)
 
+    def counts_for_statistics(self) -> list[dict]:
+        """How many cases per destination and origin (ISO alpha-3), stage and child or adult:
+        what the statistics module publishes after its own disclosure control. Aggregates only,
+        computed in SQL from clear columns; nothing sealed is read."""
+        rows = (
+            self.order_by()
+            .annotate(child=models.Case(models.When(CHILD, then=models.Value(True)), default=models.Value(False)))
+            .values("destination_country__iso3", "origin_country__iso3", "stage", "child")
+            .annotate(count=models.Count("pk"))
+            .order_by("destination_country__iso3", "origin_country__iso3", "stage", "child")
+        )
+        return [
+            {"destination": r["destination_country__iso3"], "origin": r["origin_country__iso3"],
+             "stage": r["stage"], "child": bool(r["child"]), "count": r["count"]}
+            for r in rows
+        ]
+
     def without_identity(self) -> CaseQuerySet:
         """Lists never need the sealed columns: leave them in the database."""
         return self.defer(*IDENTITY_FIELDS)

@@ -60,3 +60,22 @@ def test_the_count_stops_at_the_cap_and_says_so(client_as, caseworker_gt, mixed,
     # A filter that narrows the list below the cap counts exactly again.
     narrowed = client.get("/cases/", {"side": "incoming"})
     assert not narrowed.context["count_capped"] and narrowed.context["page"].paginator.count == 3
+
+
+def test_the_statistics_counts_are_aggregates_by_country_pair_stage_and_age(caseworker_gt, gt, hn):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from corett.cases.models import IDENTITY_FIELDS
+
+    open_case(caseworker_gt, gt, hn)
+    open_case(caseworker_gt, gt, hn)
+    open_case(caseworker_gt, gt, hn, estimated_age=30, age_verified=True)
+    with CaptureQueriesContext(connection) as queries:
+        counts = Case.objects.counts_for_statistics()
+    assert counts == [
+        {"destination": "GTM", "origin": "HND", "stage": "identified", "child": False, "count": 1},
+        {"destination": "GTM", "origin": "HND", "stage": "identified", "child": True, "count": 2},
+    ]
+    [sql] = [q["sql"] for q in queries.captured_queries]
+    assert not any(f'"{name}"' in sql for name in IDENTITY_FIELDS)
