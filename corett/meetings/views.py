@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -58,6 +59,7 @@ from corett.meetings.models import (
 )
 
 REGISTRATION_SALT = "corett.meetings.registration"
+AGREEMENTS_PER_PAGE = 50
 REGISTRATION_MAX_AGE = 60 * 60 * 24 * 180
 
 
@@ -439,11 +441,15 @@ def agenda_document_download(request: AuthenticatedRequest, pk: int) -> HttpResp
 def agreement_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     policy.authorize(user, "meetings.view_agreement")
-    agreements = _filtered_agreements(request)
+    # A page at a time: decades of plenaries are thousands of agreements.
+    page = Paginator(_filtered_agreements(request), AGREEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "meetings/agreement_list.html", {
-        "agreements": agreements, "states": ImplementationState.choices,
+        "agreements": page.object_list, "page": page, "query": query.urlencode(),
+        "states": ImplementationState.choices,
         "state": request.GET.get("state", ""), "overdue": request.GET.get("overdue") == "1",
-        "can_export": True,
+        "can_export": True, "can_configure": policy.can(user, "meetings.configure_workflow"),
     })
 
 

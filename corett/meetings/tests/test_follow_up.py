@@ -166,3 +166,12 @@ def test_the_dashboard_counts_by_state_and_actor(client_as, focal, plan, django_
         response = client.get(reverse("meetings:dashboard"))
     assert response.status_code == 200
     assert "Guatemala" in response.content.decode()
+
+
+def test_the_plan_an_agreement_approved_shows_on_the_agreement(client_as, plan):
+    from corett.plans.models import Plan
+
+    Plan.objects.create(code="POA-2023-2025", title="Plan Operativo de Acción 2023-2025", start_year=2023,
+                        end_year=2025, agreement_reference=plan.code, agreement=plan)
+    page = client_as(builders.secretariat()).get(reverse("meetings:agreement_detail", args=[plan.pk])).content.decode()
+    assert "Plan Operativo de Acción 2023-2025" in page
