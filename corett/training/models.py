@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from corett.directory.models import Country, Organisation, OrganisationKind
@@ -154,7 +154,7 @@ class Question(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="questions")
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("question", "position"), default=0)
     text = models.TextField(_("question"))
     choices = models.JSONField(_("answers"), default=list)
     correct_choice = models.PositiveSmallIntegerField(_("correct answer (number)"))
@@ -213,12 +213,12 @@ class CommitteeMember(models.Model):
 
 
 class SessionState(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    OPEN = "open", _("Open for registration")
-    RUNNING = "running", _("Running")
-    COMPLETED = "completed", _("Completed")
-    REPORTED = "reported", _("Reported")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("training session", "Planned")
+    OPEN = "open", pgettext_lazy("training session", "Open for registration")
+    RUNNING = "running", pgettext_lazy("training session", "Running")
+    COMPLETED = "completed", pgettext_lazy("training session", "Completed")
+    REPORTED = "reported", pgettext_lazy("training session", "Reported")
+    CANCELLED = "cancelled", pgettext_lazy("training session", "Cancelled")
 
 
 SESSION_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -260,7 +260,7 @@ class Session(models.Model):
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.SPANISH)
-    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1), MaxValueValidator(5000)])
+    capacity = models.PositiveIntegerField(pgettext_lazy("training session", "capacity"), validators=[MinValueValidator(1), MaxValueValidator(5000)])
     waiting_list = models.BooleanField(_("keep a waiting list when full"), default=True)
     state = models.CharField(_("state"), max_length=16, choices=SessionState.choices, default=SessionState.PLANNED)
     trainers = models.ManyToManyField(
@@ -396,7 +396,7 @@ class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITLISTED = "waitlisted", _("On the waiting list")
     REJECTED = "rejected", _("Not accepted")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("training session", "Cancelled")
 
 
 class RegistrationSource(models.TextChoices):
@@ -413,10 +413,10 @@ class Registration(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="registrations")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="registrations")
     status = models.CharField(_("status"), max_length=16, choices=RegistrationStatus.choices)
-    source = models.CharField(_("source"), max_length=16, choices=RegistrationSource.choices)
+    source = models.CharField(pgettext_lazy("registration", "source"), max_length=16, choices=RegistrationSource.choices)
     # The participant's own link (tests, survey, check-in, certificate); they have no account.
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("registration", "registered"), auto_now_add=True)
     # Decided when the session is completed, by the programme's completion rules.
     completed = models.BooleanField(_("completed"), default=False)
 

@@ -134,7 +134,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET or None)
     sessions = Session.objects.visible_to(request.user).select_related("programme", "country").annotate(
         confirmed=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
-    )
+    ).order_by("-starts_on", "-pk")  # explicit: a grouped query drops the model's default order
     if form.is_valid():
         data = form.cleaned_data
         if data["state"]:
@@ -487,7 +487,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     policy.authorize(request.user, "training.view_participant")
     participants = Participant.objects.visible_to(request.user).select_related("country").annotate(
         sessions=Count("registrations")
-    )
+    ).order_by("full_name", "pk")
     text = (request.GET.get("q") or "").strip()[:100]
     if text:
         participants = participants.filter(Q(full_name__icontains=text) | Q(email__icontains=text) | Q(institution__icontains=text))
