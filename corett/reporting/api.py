@@ -1,18 +1,30 @@
 """National reporting over the REST API (/api/v1/reporting/…): data sets, and the reports a user
-may see with their values, review history and state. Read-only: the same policy as the pages
-(a country's focal point sees its own reports; the Secretariat all; nobody else an unapproved
-one). Entering, uploading and reviewing happen in the web pages, which run the same services.
+may see with their values, review history and state, with the same policy as the pages (a
+country's focal point sees its own reports; the Secretariat all; nobody else an unapproved one).
+
+A country's own system may also send its figures (``POST submissions/entry/``, DHIS2's
+dataValueSets habit) and submit them: the same services, checks and all-or-nothing storage as
+the web form, findings named by element. Reviewing happens in the web pages.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from corett import policy
+from corett.directory.models import Country
+from corett.reporting import services
+from corett.reporting.elements import element_by_key
 from corett.reporting.models import DataSet, Submission
-from corett.reporting.validation import Finding
+from corett.reporting.validation import NOT_AVAILABLE, REPORTED, Finding, Location, RawEntry
 
 
 class DataSetSerializer(serializers.ModelSerializer):
@@ -65,6 +77,36 @@ class SubmissionFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["draft", "submitted", "returned", "approved", "reopened"], required=False)
 
 
+class EntryValueSerializer(serializers.Serializer):
+    element = serializers.CharField(max_length=80, help_text='e.g. "detected_victims.sex.female".')
+    value = serializers.JSONField(allow_null=True, required=False,
+                                  help_text="A whole number of 0 or more; null or absent: empty.")
+    not_available = serializers.BooleanField(default=False)
+
+    def validate_element(self, key: str) -> str:
+        if element_by_key(key) is None:
+            raise serializers.ValidationError(_("Unknown element."))
+        return key
+
+
+class EntryTargetSerializer(serializers.Serializer):
+    data_set = serializers.RegexField(r"^[0-9]{4}(-[SQ][1-4])?$", help_text="e.g. 2025-S1")
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", help_text="ISO alpha-2 code.")
+
+
+class EntrySerializer(EntryTargetSerializer):
+    values = EntryValueSerializer(many=True)
+    submit = serializers.BooleanField(default=False, help_text="Submit the report for review once stored.")
+
+
+def _data_set(code: str) -> DataSet:
+    year, _sep, part = code.partition("-")
+    lookup: dict[str, Any] = {"year": int(year), "period_type": "year", "number": 1}
+    if part:
+        lookup.update(period_type="semester" if part[0] == "S" else "quarter", number=int(part[1]))
+    return get_object_or_404(DataSet.objects.all(), **lookup)
+
+
 @extend_schema_view(list=extend_schema(summary="List reporting data sets"),
                     retrieve=extend_schema(summary="One reporting data set"))
 class DataSetViewSet(viewsets.ReadOnlyModelViewSet):
@@ -79,7 +121,47 @@ class DataSetViewSet(viewsets.ReadOnlyModelViewSet):
                     retrieve=extend_schema(summary="One national report, with its values"))
 class SubmissionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SubmissionSerializer
-    policy_actions = {"list": "reporting.view_submission", "retrieve": "reporting.view_submission"}
+    policy_actions = {"list": "reporting.view_submission", "retrieve": "reporting.view_submission",
+                      "entry": "reporting.report"}
+
+    @extend_schema(summary="Store (and optionally submit) a country's figures for a data set",
+                   request=EntrySerializer, responses={200: SubmissionSerializer})
+    @action(detail=False, methods=["post"])
+    def entry(self, request: Any) -> Response:
+        # Whose report first: another country's is refused before its values are even read.
+        target = EntryTargetSerializer(data=request.data)
+        target.is_valid(raise_exception=True)
+        data_set = _data_set(target.validated_data["data_set"])
+        country = get_object_or_404(Country.objects.members(), iso2=target.validated_data["country"].upper())
+        submission = Submission.objects.filter(data_set=data_set, country=country).first() or Submission(
+            data_set=data_set, country=country)
+        policy.authorize(request.user, "reporting.report", submission)
+        payload = EntrySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        given = {row["element"]: row for row in data["values"]}
+        entries = [
+            RawEntry(element, given.get(element.key, {}).get("value"),
+                     NOT_AVAILABLE if given.get(element.key, {}).get("not_available") else REPORTED,
+                     location=Location(element=element.key))
+            for element in data_set.elements()
+        ]
+        unknown = sorted(set(given) - {e.key for e in data_set.elements()})
+        if unknown:
+            return Response({"values": [_("Not in this data set: %(key)s") % {"key": key} for key in unknown]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        try:
+            # Stored and submitted together, or neither (a refused submission keeps no values).
+            with transaction.atomic():
+                result = services.submission_save(actor=request.user, submission=submission, entries=entries)
+                if data["submit"]:
+                    services.submission_submit(actor=request.user, submission=result.submission)
+        except services.ReportRejected as rejected:
+            return Response({"findings": [
+                {"element": f.element, "code": f.code, "message": str(f)} for f in rejected.findings
+            ]}, status=status.HTTP_400_BAD_REQUEST)
+        fresh = self.get_queryset().get(pk=result.submission.pk)
+        return Response(SubmissionSerializer(fresh).data)
 
     def get_queryset(self) -> Any:
         queryset = (

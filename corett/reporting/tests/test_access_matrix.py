@@ -39,6 +39,10 @@ MATRIX = {
     "api:reporting-data-set-detail": Entry(READERS, kwargs=lambda w: {"pk": w.data_set.pk}),
     "api:reporting-submission-list": Entry(REPORT),
     "api:reporting-submission-detail": Entry(REPORT, STAFF, kwargs=lambda w: {"pk": w.submission.pk}),
+    # Guatemala's figures: only Guatemala's focal point may send them (another's is refused).
+    "api:reporting-submission-entry": Entry(FP, NONE, method="post", data=lambda w: {
+        "data_set": w.data_set.code, "country": "GT", "values": [{"element": "offences.total.total", "value": 3}],
+    }),
 }
 
 

@@ -154,3 +154,18 @@ def test_the_deadline_can_change_but_not_the_indicators_once_countries_report(ds
     assert "indicators" in refused.value.message_dict
     ds.refresh_from_db()
     assert ds.indicators == helpers.INDICATORS
+
+
+def test_a_countrys_system_sends_and_submits_its_figures_through_the_api(ds, gt, hn, focal_gt, focal_hn, client_as):
+    url = reverse("api:reporting-submission-entry")
+    good = [{"element": key, "value": value} for key, value in helpers.GOOD.items()]
+    body = {"data_set": ds.code, "country": "GT", "values": good, "submit": True}
+    assert client_as(focal_hn).post(url, body, content_type="application/json").status_code == 403
+    bad = {**body, "values": [*good[:-1], {"element": "offences.total.total", "value": "doce"}]}
+    response = client_as(focal_gt).post(url, bad, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["findings"][0]["element"] == "offences.total.total"
+    assert not Value.objects.exists()
+    response = client_as(focal_gt).post(url, body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "submitted" and len(response.json()["values"]) == len(helpers.GOOD)
