@@ -17,6 +17,7 @@ Dashboards, the API, exports, infographics and other modules read figures only t
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -45,6 +46,9 @@ from corett.statistics.models import (
 )
 
 REGION = "REGION"
+# Whole years ("2022"), not semesters ("2022S1") or quarters ("2022Q3"); LIKE, not a regex, so
+# that SQLite filters natively.
+_YEARS_ONLY = ~Q(period__contains="S") & ~Q(period__contains="Q")
 PUBLIC = "public"  # audience of exports and anything meant for people outside the owning country
 VIEWER = "viewer"  # the audience the user is: exact for their own country's focal point
 
@@ -144,7 +148,7 @@ def released_values(
     year_list = sorted(set(years)) if years is not None else None
     filters = _slice_filter(sex=sex, age=age, form=form, citizenship=citizenship, repatriation=repatriation)
     if periods != ALL:
-        filters &= Q(period__regex=r"^\d{4}$") if periods == "Y" else Q(period__contains=periods)
+        filters &= _YEARS_ONLY if periods == "Y" else Q(period__contains=periods)
     if year_list is not None:
         filters &= Q(year__in=year_list)
 
@@ -182,7 +186,7 @@ def approved_range(
 ) -> tuple[int | None, int | None]:
     """(lower, upper) bounds of the approved headline count; (None, None) when nothing is approved;
     upper None when some part is missing."""
-    qs = Value.objects.approved().totals().filter(indicator__code=indicator_code, period__regex=r"^\d{4}$")
+    qs = Value.objects.approved().totals().filter(_YEARS_ONLY, indicator__code=indicator_code)
     countries = [country_iso3] if country_iso3 else region_countries()
     qs = qs.filter(country_iso3__in=countries)
     if year is not None:
@@ -264,10 +268,20 @@ def _own_values(country: str, indicator: str, filters: Q) -> list[ReleasedValue]
 
 
 def _published_qs(indicator: str, filters: Q) -> QuerySet[PublishedValue]:
-    return PublishedValue.objects.filter(filters, indicator__code=indicator)
+    return PublishedValue.objects.filter(filters, indicator_id=_indicator_id(indicator))
 
 
-def _to_released(p: PublishedValue, indicator: str, dp: bool) -> ReleasedValue:
+@functools.lru_cache(maxsize=16)
+def _indicator_id(code: str) -> int | None:
+    return Indicator.objects.filter(code=code).values_list("pk", flat=True).first()
+
+
+_PUBLISHED_FIELDS = ("country_iso3", "year", "period", "sex", "age", "form", "citizenship", "repatriation", "label",
+                     "value", "suppressed", "lower_bound", "upper_bound", "source", "release", "dp_value",
+                     "dp_epsilon")
+
+
+def _to_released(p: Any, indicator: str, dp: bool) -> ReleasedValue:
     noisy = dp and p.dp_epsilon is not None and not p.suppressed
     return ReleasedValue(
         country=p.country_iso3, year=p.year, period=p.period, indicator=indicator,
@@ -279,6 +293,30 @@ def _to_released(p: PublishedValue, indicator: str, dp: bool) -> ReleasedValue:
     )
 
 
+class _Published(NamedTuple):
+    country_iso3: str
+    year: int
+    period: str
+    sex: str
+    age: str
+    form: str
+    citizenship: str
+    repatriation: str
+    label: str
+    value: int | None
+    suppressed: bool
+    lower_bound: int | None
+    upper_bound: int | None
+    source: str
+    release: str
+    dp_value: int | None
+    dp_epsilon: float | None
+
+
+def _published_rows(qs: QuerySet[PublishedValue]) -> list[_Published]:
+    return [_Published(*row) for row in qs.order_by().values_list(*_PUBLISHED_FIELDS)]
+
+
 def _published(
     indicator: str, filters: Q, countries: list[str] | None, *, exclude: str | None, dp: bool
 ) -> list[ReleasedValue]:
@@ -287,14 +325,14 @@ def _published(
         qs = qs.filter(country_iso3__in=countries)
     if exclude:
         qs = qs.exclude(country_iso3=exclude)
-    return [_to_released(p, indicator, dp) for p in qs]
+    return [_to_released(p, indicator, dp) for p in _published_rows(qs)]
 
 
 def _regional(indicator: str, filters: Q, dp: bool) -> list[ReleasedValue]:
     """Sum the members' controlled figures cell by cell; a suppressed or absent part widens bounds."""
     members = region_countries()
-    rows = list(_published_qs(indicator, filters).filter(country_iso3__in=members))
-    by_cell: dict[tuple[str, CellKey], list[PublishedValue]] = defaultdict(list)
+    rows = _published_rows(_published_qs(indicator, filters).filter(country_iso3__in=members))
+    by_cell: dict[tuple[str, CellKey], list[_Published]] = defaultdict(list)
     for p in rows:
         by_cell[(p.period, (p.sex, p.age, p.form, p.citizenship, p.repatriation, p.label))].append(p)
     consolidated = []
