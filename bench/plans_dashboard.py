@@ -184,6 +184,9 @@ def main() -> None:
 
         with CaptureQueriesContext(connection) as queries:
             dashboard()
+        with CaptureQueriesContext(connection) as import_queries:
+            import_plan()
+        print(f"one import: {len(import_queries)} queries")
         times = {name: median_ms(fn, args.rounds) for name, fn in (
             ("bare", bare), ("dashboard", dashboard), ("gantt", gantt), ("import bare", import_bare),
             ("import", import_plan))}

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corett.core.forms import StyledFormMixin
-from corett.directory.models import Country
+from corett.directory.models import Country, Organisation, OrganisationKind
 from corett.plans.actors import ActorCodes
 from corett.plans.models import (
     PLAN_TRANSITIONS,
@@ -16,6 +16,7 @@ from corett.plans.models import (
     ActionStatus,
     ExpectedResult,
     Indicator,
+    JointProject,
     Measure,
     Plan,
     PlanState,
@@ -169,3 +170,78 @@ class ReportForm(StyledFormMixin, forms.Form):
             evidence=data.get(f"indicator-{v.pk}-evidence") or None,
         ) for v in self.values}
         return {"summary": data["summary"], "actions": actions, "indicators": indicators}
+
+
+class ProjectForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = JointProject
+        fields = ["code", "kind", "title", "description", "partners", "actions", "starts_on", "ends_on"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput(),
+                   "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["actions"]).queryset = plan.actions.order_by("code")
+        cast(forms.ModelChoiceField, self.fields["partners"]).queryset = Organisation.objects.exclude(
+            kind__in=[OrganisationKind.NATIONAL_COMMISSION, OrganisationKind.GOVERNMENT_INSTITUTION,
+                      OrganisationKind.CONSULATE, OrganisationKind.LOCAL_COMMITTEE]).order_by("name")
+
+    def _post_clean(self) -> None:
+        # The service validates the project once, with its plan.
+        pass
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name not in ("partners", "actions")}
+        return {"data": data, "partners": self.cleaned_data["partners"], "actions": self.cleaned_data["actions"]}
+
+
+class MilestoneForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=255)
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput())
+    done_on = forms.DateField(label=_("Done on"), widget=DateInput(), required=False)
+
+
+class DocumentForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=255)
+    file = forms.FileField(label=_("File"), help_text=_("PDF, image, Word or Excel; at most 10 MB."))
+
+
+class IndicatorForm(StyledFormMixin, forms.ModelForm):
+    responsible = forms.ChoiceField(label=_("Responsible actor"))
+    source = forms.ChoiceField(label=_("Computed from"), required=False,
+                               help_text=_("Leave blank for an indicator reported in the progress reports."))
+
+    class Meta:
+        model = Indicator
+        fields = ["result", "code", "title", "definition", "measure", "ascending", "cumulative", "baseline_value",
+                  "baseline_year", "baseline_comment", "means_of_verification", "is_key", "by_country", "source"]
+        widgets = {"definition": forms.Textarea(attrs={"rows": 2}),
+                   "means_of_verification": forms.Textarea(attrs={"rows": 2}),
+                   "baseline_comment": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from corett.plans.sources import source_choices
+
+        self.codes = ActorCodes()
+        cast(forms.ChoiceField, self.fields["responsible"]).choices = self.codes.choices()
+        cast(forms.ChoiceField, self.fields["source"]).choices = [("", "—"), *source_choices(), *[
+            (f"statistics:{code}", str(label)) for code, label in _statistics_indicators()]]
+        cast(forms.ModelChoiceField, self.fields["result"]).queryset = ExpectedResult.objects.filter(
+            objective__axis__plan=plan)
+
+    def _post_clean(self) -> None:
+        pass
+
+    def service_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["source"] = data["source"] or ""
+        return {"data": data, "responsible": self.codes.parse(self.cleaned_data["responsible"])}
+
+
+def _statistics_indicators() -> list[tuple[str, Any]]:
+    try:
+        from corett.statistics.models import IndicatorCode
+    except ImportError:  # the statistics module is optional for the plan
+        return []
+    return list(IndicatorCode.choices)

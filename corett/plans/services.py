@@ -43,6 +43,7 @@ from corett.plans.models import (
     Plan,
     PlanState,
     ProgressReport,
+    ProjectDocument,
     ReportingPeriod,
     ReportState,
     Responsibility,
@@ -578,3 +579,76 @@ def reporters_of(actor: Actor) -> QuerySet:
                             organisation__country_id=actor.country_id or 0).distinct()
     role = Role.OBSERVER if actor.kind == ActorKind.OBSERVER else Role.PARTNER
     return users.filter(role_assignments__role=role, organisation_id=actor.organisation_id or 0).distinct()
+
+
+# --- Joint projects and indicators -----------------------------------------------------------------
+
+
+def project_save(*, actor: Any, plan: Plan, data: Mapping[str, Any], partners: Iterable[Any] = (),
+                 actions: Iterable[Action] = (), project: JointProject | None = None) -> JointProject:
+    """Create or change a joint project or study. Projects are followed during execution (their
+    milestones and documents move), so the Secretariat manages them whatever the plan's state."""
+    policy.authorize(actor, "plans.manage", plan)
+    with transaction.atomic():
+        created = project is None
+        if project is None:
+            project = JointProject(plan=plan)
+        for name, value in data.items():
+            setattr(project, name, value)
+        project.full_clean()
+        project.save()
+        chosen = list(actions)
+        if any(a.plan_id != plan.pk for a in chosen):
+            raise ValidationError({"actions": _("The actions must belong to this plan.")})
+        project.partners.set(list(partners))
+        project.actions.set(chosen)
+        audit_log(actor=actor, action="plans.project.create" if created else "plans.project.update", obj=project,
+                  extra={"code": project.code})
+    return project
+
+
+def milestone_add(*, actor: Any, project: JointProject, title: str, due_on: dt.date,
+                  done_on: dt.date | None = None) -> Milestone:
+    policy.authorize(actor, "plans.manage", project.plan)
+    with transaction.atomic():
+        milestone = Milestone(project=project, title=title, due_on=due_on, done_on=done_on)
+        milestone.full_clean()
+        milestone.save()
+        audit_log(actor=actor, action="plans.milestone.add", obj=milestone, extra={"project": project.code})
+    return milestone
+
+
+def milestone_done(*, actor: Any, milestone: Milestone, done_on: dt.date) -> Milestone:
+    policy.authorize(actor, "plans.manage", milestone.project.plan)
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("A milestone cannot be done in the future.")})
+    with transaction.atomic():
+        milestone.done_on = done_on
+        milestone.save(update_fields=["done_on"])
+        audit_log(actor=actor, action="plans.milestone.done", obj=milestone, extra={"project": milestone.project.code})
+    return milestone
+
+
+def document_add(*, actor: Any, project: JointProject, title: str, upload: UploadedFile) -> ProjectDocument:
+    policy.authorize(actor, "plans.manage", project.plan)
+    content_type = _check_evidence(upload, "file")
+    if not title.strip():
+        raise ValidationError({"title": _("Give the document a title.")})
+    with transaction.atomic():
+        document = ProjectDocument(project=project, title=title.strip(), content_type=content_type)
+        extension = (upload.name or "file.bin").rsplit(".", 1)[-1][:5]
+        document.file.save(f"{project.code}.{extension}", upload, save=False)
+        document.save()
+        audit_log(actor=actor, action="plans.document.add", obj=document, extra={"project": project.code})
+    return document
+
+
+def indicator_create(*, actor: Any, plan: Plan, data: Mapping[str, Any], responsible: Actor) -> Indicator:
+    policy.authorize(actor, "plans.change", plan)
+    with transaction.atomic():
+        indicator = Indicator(plan=plan, actor_kind=responsible.kind, country_id=responsible.country_id,
+                              organisation_id=responsible.organisation_id, **data)
+        indicator.full_clean()
+        indicator.save()
+        audit_log(actor=actor, action="plans.indicator.create", obj=indicator, extra={"code": indicator.code})
+    return indicator

@@ -21,10 +21,14 @@ from corett.core.forms import add_service_error, submitted
 from corett.plans import dashboards, exports, imports, services
 from corett.plans.forms import (
     ActionForm,
+    DocumentForm,
     ImportForm,
+    IndicatorForm,
+    MilestoneForm,
     NotesForm,
     PlanForm,
     PlanTransitionForm,
+    ProjectForm,
     ReasonForm,
     ReportForm,
     TargetForm,
@@ -35,6 +39,7 @@ from corett.plans.models import (
     Indicator,
     IndicatorValue,
     JointProject,
+    Milestone,
     Plan,
     ProgressReport,
     ProjectDocument,
@@ -282,9 +287,16 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _get_project_for_user(request.user, pk)
-    return render(request, "plans/project_detail.html", {"project": project, "plan": project.plan,
-                                                         "today": timezone.localdate()})
+    return _project_page(request, _get_project_for_user(request.user, pk))
+
+
+def _project_page(request: HttpRequest, project: JointProject, *, milestone_form: MilestoneForm | None = None,
+                  document_form: DocumentForm | None = None, status: int = 200) -> HttpResponse:
+    can_manage = policy.can(request.user, "plans.manage", project.plan)
+    return render(request, "plans/project_detail.html", {
+        "project": project, "plan": project.plan, "today": timezone.localdate(), "can_manage": can_manage,
+        "milestone_form": milestone_form or MilestoneForm(), "document_form": document_form or DocumentForm(),
+    }, status=status)
 
 
 @login_required
@@ -537,3 +549,86 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     audit_log(actor=request.user, action="plans.evidence.download", obj=report,
               extra={"indicator": value.indicator.code})
     return _file_response(value.evidence, value.evidence_type, f"evidence-{value.indicator.code}")
+
+
+# --- Joint projects and indicators -----------------------------------------------------------------
+
+
+@login_required
+def project_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk, "plans.manage")
+    return _project_form(request, plan, None)
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project_for_user(request.user, pk)
+    policy.authorize(request.user, "plans.manage", project.plan)
+    return _project_form(request, project.plan, project)
+
+
+def _project_form(request: HttpRequest, plan: Plan, project: JointProject | None) -> HttpResponse:
+    form = ProjectForm(request.POST or None, instance=project, plan=plan)
+    saved = submitted(request, form, lambda d: services.project_save(
+        actor=request.user, plan=plan, project=project, data=d["data"], partners=d["partners"],
+        actions=d["actions"]))
+    if saved is not None:
+        messages.success(request, _("The joint project was saved."))
+        return redirect(saved)
+    title = _("New joint project or study") if project is None else _("Edit %(code)s") % {"code": project.code}
+    return render(request, "plans/form_page.html", {"form": form, "title": title, "plan": plan,
+                                                    "cancel_url": plan.get_absolute_url()},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def project_milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project_for_user(request.user, pk)
+    policy.authorize(request.user, "plans.manage", project.plan)
+    form = MilestoneForm(request.POST)
+    if submitted(request, form, lambda d: services.milestone_add(actor=request.user, project=project, **d)):
+        messages.success(request, _("The milestone was added."))
+        return redirect(project)
+    return _project_page(request, project, milestone_form=form, status=400)
+
+
+@login_required
+@require_POST
+def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.select_related("project"), pk=pk)
+    project = _get_project_for_user(request.user, milestone.project_id)
+    policy.authorize(request.user, "plans.manage", project.plan)
+    try:
+        services.milestone_done(actor=request.user, milestone=milestone, done_on=timezone.localdate())
+        messages.success(request, _("The milestone is marked as done."))
+    except services.ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(project)
+
+
+@login_required
+@require_POST
+def project_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _get_project_for_user(request.user, pk)
+    policy.authorize(request.user, "plans.manage", project.plan)
+    form = DocumentForm(request.POST, request.FILES)
+    if submitted(request, form, lambda d: services.document_add(actor=request.user, project=project,
+                                                                title=d["title"], upload=d["file"])):
+        messages.success(request, _("The document was added."))
+        return redirect(project)
+    return _project_page(request, project, document_form=form, status=400)
+
+
+@login_required
+def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk, "plans.change")
+    form = IndicatorForm(request.POST or None, plan=plan)
+    saved = submitted(request, form, lambda d: services.indicator_create(
+        actor=request.user, plan=plan, data=d["data"], responsible=d["responsible"]))
+    if saved is not None:
+        messages.success(request, _("The indicator was created; set its targets below."))
+        return redirect(saved)
+    return render(request, "plans/form_page.html", {"form": form, "title": _("New indicator"), "plan": plan,
+                                                    "cancel_url": plan.get_absolute_url()},
+                  status=400 if request.method == "POST" else 200)

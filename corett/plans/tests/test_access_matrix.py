@@ -49,6 +49,14 @@ MATRIX = {
     "plans:action_edit": Entry(STAFF, kwargs=lambda w: {"pk": w.draft.actions.first().pk}),
     "plans:indicator_detail": Entry(READERS, kwargs=lambda w: {"pk": w.world.indicator.pk}),
     "plans:project_detail": Entry(READERS, kwargs=lambda w: {"pk": w.project.pk}),
+    "plans:project_create": Entry(STAFF, kwargs=plan),
+    "plans:project_edit": Entry(STAFF, kwargs=lambda w: {"pk": w.project.pk}),
+    "plans:project_milestone": Entry(STAFF, method="post", kwargs=lambda w: {"pk": w.project.pk},
+                                     data=lambda w: {}),
+    "plans:project_document_upload": Entry(STAFF, method="post", kwargs=lambda w: {"pk": w.project.pk},
+                                           data=lambda w: {}),
+    "plans:milestone_done": Entry(STAFF, method="post", kwargs=lambda w: {"pk": w.milestone.pk}),
+    "plans:indicator_create": Entry(STAFF, kwargs=lambda w: {"pk": w.draft.pk}),
     "plans:project_document": Entry(READERS, kwargs=lambda w: {"pk": w.document.pk}),
     "plans:period_detail": Entry(READERS, kwargs=lambda w: {"pk": w.world.period.pk}),
     "plans:period_lock": Entry(STAFF, method="post", kwargs=lambda w: {"pk": w.world.period.pk}),
@@ -85,7 +93,8 @@ class World:
         staff = self.world.staff
         self.draft = services.plan_new_version(actor=staff, plan=self.plan, reason="Revisión")
         self.project = JointProject.objects.create(plan=self.plan, code="P-1", kind="study", title="Estudio")
-        Milestone.objects.create(project=self.project, title="Términos de referencia", due_on="2024-03-01")
+        self.milestone = Milestone.objects.create(project=self.project, title="Términos de referencia",
+                                                  due_on="2024-03-01")
         self.document = ProjectDocument.objects.create(
             project=self.project, title="TdR", file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="tdr.pdf"),
             content_type="application/pdf")

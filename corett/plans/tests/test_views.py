@@ -222,3 +222,52 @@ def test_a_locked_period_refuses_a_new_report_from_the_page(focal_gt, focal_hn, 
     response = client_as(focal_hn).post(reverse("plans:report_start", args=[world.period.pk]), follow=True)
     assert "The period 2024-S1 is locked" in response.content.decode()
     assert not world.period.reports.filter(country=world.hn).exists()
+
+
+def test_the_secretariat_manages_a_joint_project(secretariat_user, client_as, settings, tmp_path):
+    from corett.plans.models import JointProject
+    from corett.plans.tests.builders import observer_org
+
+    settings.MEDIA_ROOT = tmp_path
+    world = build_plan()
+    iom = observer_org("OIM")
+    client = client_as(secretariat_user)
+    response = client.post(reverse("plans:project_create", args=[world.plan.pk]), {
+        "code": "P-1", "kind": "study", "title": "Estudio de factores de riesgo", "partners": [iom.pk],
+        "actions": [world.all_action.pk], "starts_on": "2024-02-01", "ends_on": "2024-01-01"})
+    assert response.status_code == 400 and "The end cannot be before the start." in response.content.decode()
+    assert not JointProject.objects.exists()
+    response = client.post(reverse("plans:project_create", args=[world.plan.pk]), {
+        "code": "P-1", "kind": "study", "title": "Estudio de factores de riesgo", "partners": [iom.pk],
+        "actions": [world.all_action.pk], "starts_on": "2024-02-01", "ends_on": "2025-08-31"})
+    project = JointProject.objects.get()
+    assert response.status_code == 302 and list(project.partners.all()) == [iom]
+    client.post(reverse("plans:project_milestone", args=[project.pk]),
+                {"title": "Trabajo de campo", "due_on": "2024-12-15"})
+    milestone = project.milestones.get()
+    client.post(reverse("plans:milestone_done", args=[milestone.pk]))
+    milestone.refresh_from_db()
+    assert milestone.done_on is not None
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("tdr.pdf", b"<html>not a pdf</html>")
+    response = client.post(reverse("plans:project_document_upload", args=[project.pk]),
+                           {"title": "TdR", "file": fake})
+    assert response.status_code == 400 and not project.documents.exists()
+    pdf = SimpleUploadedFile("tdr.pdf", b"%PDF-1.4\n%%EOF\n")
+    client.post(reverse("plans:project_document_upload", args=[project.pk]), {"title": "TdR", "file": pdf})
+    document = project.documents.get()
+    download = client.get(reverse("plans:project_document", args=[document.pk]))
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+
+
+def test_the_secretariat_adds_an_indicator_to_a_draft_plan(secretariat_user, client_as):
+    world = build_plan(state="draft")
+    client = client_as(secretariat_user)
+    data = {"result": world.result.pk, "code": "I-9", "title": "Capacitaciones", "measure": "percentage",
+            "ascending": "on", "baseline_value": "140", "responsible": "SECRETARIAT", "source": ""}
+    response = client.post(reverse("plans:indicator_create", args=[world.plan.pk]), data)
+    assert response.status_code == 400 and "A percentage lies between 0 and 100." in response.content.decode()
+    response = client.post(reverse("plans:indicator_create", args=[world.plan.pk]), {**data, "baseline_value": "40"})
+    assert response.status_code == 302
+    assert world.plan.indicators.get(code="I-9").actor_kind == "secretariat"
