@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.directory_list import load, server_command, setup_django, warm  # noqa: E402
+from bench.directory_list import load, server_command, setup_django, stop, warm  # noqa: E402
 
 SMALL = 1000
 BATCH = 2000
@@ -335,8 +335,7 @@ def main() -> None:
             for url in urls:
                 rps[url].append(load(args.port, url, cookie, window, args.threads))
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
 
     hello, listing, detail = (rps[url] for url in urls)
     list_ratios = [b / a for a, b in zip(hello, listing, strict=True)]

@@ -179,7 +179,17 @@ def warm(port: int, paths: list[str], cookie: str, workers: int) -> None:
 def server_command(port: int, workers: int) -> list[str]:
     # A generous timeout: gunicorn must not kill a worker busy with its first, slow request.
     return [str(ROOT / ".venv/bin/gunicorn"), "bench.wsgi", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers), "--timeout", "600", "--log-level", "warning"]
+            "--workers", str(workers), "--timeout", "600", "--graceful-timeout", "5", "--log-level", "warning"]
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop gunicorn; a loaded machine may need more than its graceful timeout."""
+    server.terminate()
+    try:
+        server.wait(60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def main() -> None:
@@ -232,8 +242,7 @@ def main() -> None:
             hellos.append(load(args.port, "/bench/hello", cookie, window, args.threads))
             listings.append(load(args.port, args.path, cookie, window, args.threads))
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
 
     ratios = [listing / hello for hello, listing in zip(hellos, listings, strict=True)]
     result = {
