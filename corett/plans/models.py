@@ -376,7 +376,7 @@ class Action(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="USD",
                                 validators=[RegexValidator(r"^[A-Z]{3}$")])
     funding_source = models.CharField(_("funding source"), max_length=255, blank=True)
-    # Kept up to date from the approved progress reports (``services.refresh_action_progress``).
+    # Kept up to date from the approved progress reports (``services.refresh_actions_progress``).
     status = models.CharField(_("status"), max_length=16, choices=ActionStatus.choices,
                               default=ActionStatus.NOT_STARTED)
     percent_complete = models.PositiveSmallIntegerField(

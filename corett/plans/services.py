@@ -457,8 +457,7 @@ def _decide(*, actor: Any, report: ProgressReport, to_state: str, notes: str = "
         report.save(update_fields=["state", "decided_at", "decided_by", "reviewer_notes", "updated_at"])
         audit_log(actor=actor, action=f"plans.report.{to_state}", obj=report, extra={"period": report.period.label})
         if to_state == ReportState.APPROVED:
-            for update in report.action_updates.select_related("action"):
-                refresh_action_progress(update.action)
+            refresh_actions_progress([u.action for u in report.action_updates.select_related("action")])
         kind = "plans.report_approved" if to_state == ReportState.APPROVED else "plans.report_returned"
         _notify_report(report, kind, reporters_of(report.actor))
     return report
@@ -488,8 +487,7 @@ def report_reopen(*, actor: Any, report: ProgressReport, reason: str) -> Progres
         report.save(update_fields=["state", "reviewer_notes", "updated_at"])
         PeriodReopening.objects.create(period=report.period, report=report, reason=reason.strip(), by=actor)
         audit_log(actor=actor, action="plans.report.reopen", obj=report, extra={"period": report.period.label})
-        for update in report.action_updates.select_related("action"):
-            refresh_action_progress(update.action)
+        refresh_actions_progress([u.action for u in report.action_updates.select_related("action")])
         _notify_report(report, "plans.report_returned", reporters_of(report.actor))
     return report
 
@@ -527,31 +525,36 @@ def period_reopen(*, actor: Any, period: ReportingPeriod, reason: str) -> Report
     return period
 
 
-def refresh_action_progress(action: Action) -> None:
-    """The action's status and percent from the latest approved update of each actor reporting on
-    it: the mean percent; completed only when every actor completed; delayed when any is."""
-    latest: dict[str, ActionUpdate] = {}
-    approved = (ActionUpdate.objects.filter(action=action, report__state=ReportState.APPROVED)
-                .select_related("report", "report__period").order_by("report__period__starts_on"))
+def refresh_actions_progress(actions: Sequence[Action]) -> None:
+    """Each action's status and percent from the latest approved update of each actor reporting
+    on it: the mean percent; completed only when every actor completed; delayed when any is.
+    One query for all the actions' approved updates."""
+    latest: dict[int, dict[str, ActionUpdate]] = {a.pk: {} for a in actions}
+    approved = (ActionUpdate.objects.filter(action__in=[a.pk for a in actions], report__state=ReportState.APPROVED)
+                .select_related("report").order_by("report__period__starts_on"))
     for update in approved:
-        latest[update.report.actor.key] = update
-    if not latest:
+        latest[update.action_id][update.report.actor.key] = update
+    for action in actions:
+        _apply_progress(action, list(latest[action.pk].values()))
+        action.save(update_fields=["status", "percent_complete"])
+
+
+def _apply_progress(action: Action, updates: list[ActionUpdate]) -> None:
+    if not updates:
         action.status, action.percent_complete = ActionStatus.NOT_STARTED, 0
+        return
+    statuses = {u.status for u in updates}
+    action.percent_complete = round(sum(u.percent_complete for u in updates) / len(updates))
+    if statuses == {ActionStatus.CANCELLED}:
+        action.status = ActionStatus.CANCELLED
+    elif statuses <= {ActionStatus.COMPLETED, ActionStatus.CANCELLED}:
+        action.status = ActionStatus.COMPLETED
+    elif ActionStatus.DELAYED in statuses:
+        action.status = ActionStatus.DELAYED
+    elif statuses == {ActionStatus.NOT_STARTED}:
+        action.status = ActionStatus.NOT_STARTED
     else:
-        updates = list(latest.values())
-        statuses = {u.status for u in updates}
-        action.percent_complete = round(sum(u.percent_complete for u in updates) / len(updates))
-        if statuses == {ActionStatus.CANCELLED}:
-            action.status = ActionStatus.CANCELLED
-        elif statuses <= {ActionStatus.COMPLETED, ActionStatus.CANCELLED}:
-            action.status = ActionStatus.COMPLETED
-        elif ActionStatus.DELAYED in statuses:
-            action.status = ActionStatus.DELAYED
-        elif statuses == {ActionStatus.NOT_STARTED}:
-            action.status = ActionStatus.NOT_STARTED
-        else:
-            action.status = ActionStatus.IN_PROGRESS
-    action.save(update_fields=["status", "percent_complete"])
+        action.status = ActionStatus.IN_PROGRESS
 
 
 # --- Who hears about it ----------------------------------------------------------------------------
