@@ -327,6 +327,16 @@ CASE_ATTACHMENT_MAX_MB = envint("CASE_ATTACHMENT_MAX_MB", 10)
 # a larger file is read off the connection, dropped and refused by its size).
 REPORTING_UPLOAD_MAX_MB = envint("REPORTING_UPLOAD_MAX_MB", 5)
 
+# Statistics: disclosure control of every figure that leaves its country (counts from 1 to the
+# threshold minus one are suppressed; case-level sources need at least k cases per figure), the
+# optional epsilon of differentially private public counts (needs OpenDP; unset: off), and the
+# largest GLOTIP/CTDC file the importers accept. After changing the first three, run
+# `corett refresh-statistics`.
+STATISTICS_SUPPRESSION_THRESHOLD = envint("STATISTICS_SUPPRESSION_THRESHOLD", 5)
+STATISTICS_K_ANONYMITY = envint("STATISTICS_K_ANONYMITY", 10)
+STATISTICS_DP_EPSILON = float(os.environ.get("STATISTICS_DP_EPSILON") or 0) or None
+STATISTICS_IMPORT_MAX_BYTES = envint("STATISTICS_IMPORT_MAX_MB", 25) * 1024 * 1024
+
 # E-mail: the console in the demo; SMTP from EMAIL_URL-style variables in production.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

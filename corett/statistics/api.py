@@ -9,7 +9,7 @@ or all for the Secretariat and the Presidency).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from corett import policy
 from corett.statistics import release
-from corett.statistics.models import Age, Finding, Form, IndicatorCode, Sex
+from corett.statistics.models import Age, Finding, Form, Indicator, IndicatorCode, Sex
 
 
 class ValuesQuerySerializer(serializers.Serializer):
@@ -45,12 +45,12 @@ class ReleasedValueSerializer(serializers.Serializer):
     form = serializers.CharField()
     citizenship = serializers.CharField(allow_blank=True)
     repatriation = serializers.CharField(allow_blank=True)
-    label = serializers.CharField(allow_blank=True)
+    label = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     value = serializers.IntegerField(allow_null=True, help_text="null when suppressed or missing.")
     suppressed = serializers.BooleanField()
     lower_bound = serializers.IntegerField(allow_null=True)
     upper_bound = serializers.IntegerField(allow_null=True, help_text="null: no upper bound (at least lower_bound).")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     release = serializers.CharField()
     status = serializers.CharField(help_text="Approval status.")
     epsilon = serializers.FloatField(allow_null=True, help_text="Differential privacy budget of a noisy value.")
@@ -64,9 +64,10 @@ class FindingQuerySerializer(serializers.Serializer):
 
 class FindingSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country_iso3")
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    indicator: serializers.SlugRelatedField[Indicator] = serializers.SlugRelatedField(slug_field="code",
+                                                                                       read_only=True)
     values = serializers.JSONField(source="involved", help_text="The values involved, as read.")
-    source = serializers.CharField(source="batch.source")
+    source = serializers.CharField(source="batch.source")  # type: ignore[assignment]
     release = serializers.CharField(source="batch.release")
 
     class Meta:
@@ -95,16 +96,16 @@ class ValueViewSet(viewsets.ViewSet):
                 sex=data["sex"], age=data["age"], form=data["form"], citizenship=data.get("citizenship"),
             ))
         paginator = self.paginator
-        page = paginator.paginate_queryset(rows, request, view=self)  # type: ignore[union-attr]
+        page = paginator.paginate_queryset(rows, request, view=self)
         payload = [dataclasses.asdict(r) for r in page or []]
-        return paginator.get_paginated_response(ReleasedValueSerializer(payload, many=True).data)  # type: ignore[union-attr]
+        return paginator.get_paginated_response(ReleasedValueSerializer(payload, many=True).data)
 
     @property
     def paginator(self) -> Any:
         from rest_framework.settings import api_settings
 
         if not hasattr(self, "_paginator"):
-            self._paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+            self._paginator = cast(Any, api_settings.DEFAULT_PAGINATION_CLASS)()
         return self._paginator
 
 

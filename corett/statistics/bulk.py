@@ -8,6 +8,7 @@ are built as model instances (validated by the service that builds them) and wri
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 from django.db import connection, models
 from django.utils import timezone
@@ -50,7 +51,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
         return
     meta = model._meta
     quote = connection.ops.quote_name
-    names = [meta.get_field(c.removesuffix("_id")).column if c.endswith("_id") else meta.get_field(c).column
+    names = [cast(models.Field, meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c)).column
              for c in columns]
     # Table and column names come from the model, quoted; values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
@@ -58,4 +59,4 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
-            cursor.executemany(sql, [list(r) for r in rows[start:start + chunk]])
+            cursor.executemany(sql, cast(Any, [list(r) for r in rows[start:start + chunk]]))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 Key = Hashable
 
@@ -73,7 +74,7 @@ class _Problem:
     primary: set[Key] = field(default_factory=set)
 
 
-def protect(cells: Mapping[Key, Cell], equations: Iterable[Equation], *, threshold: int) -> dict[Key, Outcome]:
+def protect(cells: Mapping[Any, Cell], equations: Iterable[Equation], *, threshold: int) -> dict[Any, Outcome]:
     """Suppress the cells of one table so that none under ``threshold`` can be recovered."""
     present = [Equation(e.total, tuple(p for p in e.parts if p in cells)) for e in equations if e.total in cells]
     problem = _Problem(cells, [e for e in present if e.parts], threshold)

@@ -16,7 +16,7 @@ class ImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("The file as the source publishes it."))
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("file")
         source = data.get("source")
         if upload is None or source is None:

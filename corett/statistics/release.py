@@ -193,7 +193,7 @@ def approved_range(
         qs = qs.filter(year=year)
     chosen: dict[tuple[str, int], tuple[int, Value]] = {}
     for value in qs.only("country_iso3", "year", "source", "kind", "value", "lower_bound", "upper_bound"):
-        rank = SOURCE_PRECEDENCE.index(value.source)  # type: ignore[arg-type]
+        rank = SOURCE_PRECEDENCE.index(value.source)
         key = (value.country_iso3, value.year)
         if key not in chosen or rank < chosen[key][0]:
             chosen[key] = (rank, value)
@@ -251,7 +251,7 @@ def _own_values(country: str, indicator: str, filters: Q) -> list[ReleasedValue]
     qs = Value.objects.filter(filters, country_iso3=country, indicator__code=indicator)
     best: dict[tuple[str, CellKey], tuple[int, Value]] = {}
     for v in qs:
-        rank = SOURCE_PRECEDENCE.index(v.source)  # type: ignore[arg-type]
+        rank = SOURCE_PRECEDENCE.index(v.source)
         key = (v.period, (v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label))
         if key not in best or rank < best[key][0]:
             best[key] = (rank, v)
@@ -268,7 +268,8 @@ def _own_values(country: str, indicator: str, filters: Q) -> list[ReleasedValue]
 
 
 def _published_qs(indicator: str, filters: Q) -> QuerySet[PublishedValue]:
-    return PublishedValue.objects.filter(filters, indicator_id=_indicator_id(indicator))
+    # An unknown code matches nothing (no indicator has the id 0).
+    return PublishedValue.objects.filter(filters, indicator_id=_indicator_id(indicator) or 0)
 
 
 @functools.lru_cache(maxsize=16)
@@ -459,7 +460,7 @@ def refresh_published(*, countries: Iterable[str] | None = None, indicator_ids: 
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = []
     for (country, indicator_id, period), by_source in groups.items():
-        source = min(by_source, key=lambda s: SOURCE_PRECEDENCE.index(s))  # type: ignore[arg-type]
+        source = min(by_source, key=lambda s: SOURCE_PRECEDENCE.index(s))
         values = by_source[source]
         applied = max(k, threshold) if source in CASE_LEVEL_SOURCES else threshold
         outcome = protect_table(values, applied)

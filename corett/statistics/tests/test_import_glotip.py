@@ -67,6 +67,7 @@ def test_conflicts_and_garbled_labels_and_missing_codes_become_findings(imported
     kinds = set(Finding.objects.values_list("kind", flat=True))
     assert {"conflict", "equals_year", "implausible", "garbled_label", "missing_code", "missing_category"} <= kinds
     conflict = Finding.objects.filter(kind="conflict").first()
+    assert conflict is not None and conflict.value is not None
     assert len(conflict.involved) >= 2 and conflict.value.status == Status.HELD
 
 
@@ -92,6 +93,7 @@ def test_a_reviewed_finding_survives_a_reimport(imported, tmp_path, secretariat_
 
     finding = Finding.objects.get(kind="equals_year", country_iso3="MEX")
     review_finding(actor=secretariat_user, finding=finding, status="accepted", comment="Checked with UNODC")
+    assert finding.value is not None
     finding.value.refresh_from_db()
     assert finding.value.status == Status.APPROVED
     _import(_copy_with(tmp_path, lambda wb: None))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -88,3 +89,25 @@ def test_bad_values_store_nothing(members, secretariat_user):
                                   ValueInput("detected_victims", "GTM", "2031", 1, cell="B9")])
     assert set(refused.value.message_dict) == {"B3", "B9"}
     assert not Value.objects.exists()
+
+
+def test_a_higher_threshold_applies_after_refresh(members, secretariat_user, settings):
+    from django.core.management import call_command
+
+    _store(secretariat_user, _gt_2023(total=40, female=33, male=7))
+    male = release.released_values(None, indicator="detected_victims", countries=["GTM"], sex="male")
+    assert male[0].value == 7
+    settings.STATISTICS_SUPPRESSION_THRESHOLD = 10
+    call_command("refresh-statistics", stdout=io.StringIO())
+    male = release.released_values(None, indicator="detected_victims", countries=["GTM"], sex="male")
+    assert male[0].value is None and (male[0].lower_bound, male[0].upper_bound) == (1, 9)
+
+
+def test_differentially_private_release_states_its_epsilon(members, secretariat_user, settings):
+    settings.STATISTICS_DP_EPSILON = 1.0
+    _store(secretariat_user, [ValueInput("detected_victims", "GTM", "2023", 400)])
+    (noisy,) = release.released_values(None, indicator="detected_victims", countries=["GTM"],
+                                       differentially_private=True)
+    assert noisy.epsilon == 1.0 and noisy.value is not None and abs(noisy.value - 400) < 60
+    (plain,) = release.released_values(None, indicator="detected_victims", countries=["GTM"])
+    assert plain.epsilon is None and plain.value == 400

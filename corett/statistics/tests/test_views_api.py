@@ -119,6 +119,7 @@ def test_reviewing_a_held_value_releases_it(db, client_as, secretariat_user, set
                            {"status": "accepted", "comment": "UNODC confirmed"})
     assert response.status_code == 302
     finding.refresh_from_db()
+    assert finding.value is not None
     assert finding.value.status == Status.APPROVED and finding.reviewed_by == secretariat_user
 
 
