@@ -1,3 +1,5 @@
+import contextlib
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,10 +11,9 @@ class WebsiteConfig(AppConfig):
 
     def ready(self) -> None:
         # A new release may render the public pages differently: pages cached by the previous
-        # one (in a cache the processes share) must not outlive it.
+        # one (in a cache the processes share) must not outlive it. A read-only data dir (a
+        # one-off command) skips this: the pages then expire on their own.
         from corett.website import cache
 
-        try:
+        with contextlib.suppress(OSError):
             cache.invalidate()
-        except OSError:  # a read-only data dir (a one-off command): the pages expire on their own
-            pass
