@@ -119,7 +119,7 @@ def test_a_report_goes_from_the_template_to_approval_through_a_return(people, tm
 
     # The focal point finds the period in the navigation and opens Guatemala's report.
     focal.log_in()
-    focal.page.locator("#main-nav button.dropdown-toggle", has_text="Reportes nacionales").click()
+    focal.page.locator("#main-nav li.dropdown:has(a[href='/reporting/']) button.dropdown-toggle").click()
     focal.click("#main-nav a[href='/reporting/']")
     focal.click(f"main a[href='{data_set.get_absolute_url()}']")
     focal.click(f"main a[href='{report_url}']")
