@@ -689,7 +689,8 @@ def minutes_freeze(*, actor: Any, minutes: Minutes) -> Minutes:
 
     policy.authorize(actor, "meetings.manage", minutes.meeting)
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().select_related("meeting", "approved_at_meeting").get(pk=minutes.pk)
+        minutes = (Minutes.objects.select_for_update(of=("self",))
+                   .select_related("meeting", "approved_at_meeting").get(pk=minutes.pk))
         if minutes.state != MinutesState.APPROVED:
             raise ValidationError(_("Only approved minutes are frozen."))
         minutes.frozen_snapshot = writer.snapshot(minutes.meeting)
