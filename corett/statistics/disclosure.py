@@ -72,6 +72,9 @@ class _Problem:
     threshold: int
     hidden: set[Key] = field(default_factory=set)  # suppressed cells (primary and secondary)
     primary: set[Key] = field(default_factory=set)
+    # Hidden cells published as "from 0" rather than "from 1": when every cell of a table is
+    # small, "each at least 1" can pin them all (four cells of 1 under a total below 5).
+    from_zero: set[Key] = field(default_factory=set)
 
 
 def protect(cells: Mapping[Any, Cell], equations: Iterable[Equation], *, threshold: int) -> dict[Any, Outcome]:
@@ -112,8 +115,15 @@ def _add_complements(problem: _Problem) -> dict[Key, tuple[int, int]]:
             if complement is not None:
                 problem.hidden.add(complement)
                 added.add(complement)
-        if not added:  # nothing left to hide around them: they stand alone and are not derivable
-            return bounds
+        if not added:
+            # Nothing left to hide: widen what is said about the small cells instead.
+            widened = {
+                term for key in exposed for eq in problem.equations if key in (eq.total, *eq.parts)
+                for term in (eq.total, *eq.parts) if term in problem.hidden and term not in problem.from_zero
+            }
+            if not widened:
+                return bounds
+            problem.from_zero |= widened
 
 
 def _initial_bounds(problem: _Problem) -> dict[Key, tuple[int, int]]:
@@ -122,9 +132,9 @@ def _initial_bounds(problem: _Problem) -> dict[Key, tuple[int, int]]:
         if key not in problem.hidden:
             bounds[key] = (cell.value or 0, cell.value or 0)
         elif not cell.exact:
-            bounds[key] = (cell.lower, cell.upper)
+            bounds[key] = (0 if key in problem.from_zero else cell.lower, cell.upper)
         elif key in problem.primary:
-            bounds[key] = (1, problem.threshold - 1)
+            bounds[key] = (0 if key in problem.from_zero else 1, problem.threshold - 1)
         else:
             bounds[key] = (0, UNBOUNDED)
     for equation in problem.equations:

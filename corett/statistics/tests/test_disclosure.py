@@ -124,3 +124,13 @@ def test_source_suppressed_cells_keep_their_bounds():
     outcome = disclosure.protect(cells, table_equations(cells), threshold=5)
     assert outcome[key("female", "total")].suppressed
     assert outcome[key("male", "total")].suppressed  # 20 - 17 would give "<5" away as 3
+
+
+def test_a_table_of_small_cells_is_published_from_zero():
+    """Four cells of 1 under a total of 4: "each at least 1, total at most 4" would pin them all."""
+    cells = build([[1, 1], [1, 1]])
+    outcome = disclosure.protect({k: disclosure.Cell(v) for k, v in cells.items()}, table_equations(cells),
+                                 threshold=THRESHOLD)
+    assert all(o.suppressed for o in outcome.values())
+    seen = feasible_values((2, 2), outcome, cap=13)
+    assert all(len(values) > 1 for values in seen.values())

@@ -16,6 +16,12 @@ from corett.statistics.services import ValueInput, store_values
 EXCERPT = Path(__file__).parent / "data" / "glotip_excerpt.xlsx"
 
 
+@pytest.fixture(autouse=True)
+def _english_browser(client):
+    """These tests read English; the Spanish ones say so."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def figures(gt, hn, secretariat_user):
     store_values(actor=secretariat_user, source=Source.NATIONAL, release="2023", status=Status.APPROVED,
@@ -129,3 +135,15 @@ def test_dismissing_needs_a_reason(db, client_as, secretariat_user):
     response = client_as(secretariat_user).post(reverse("statistics:finding_review", args=[finding.pk]),
                                                 {"status": "dismissed", "comment": ""})
     assert response.status_code == 400 and "Say why" in response.content.decode()
+
+
+def test_import_errors_are_translated(db, client_as, secretariat_user, settings, tmp_path, client):
+    settings.STATISTICS_IMPORTS_INLINE = True
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
+    content = ("yearOfRegistration,gender,citizenship,CountryOfExploitation,isForcedLabour,isSexualExploit,"
+               "isOtherExploit\n2999,Female,GT,GT,1,0,0\n")
+    response = client_as(secretariat_user).post(
+        reverse("statistics:import_upload"), {"source": "ctdc", "file": SimpleUploadedFile("c.csv", content.encode())},
+        follow=True)
+    text = response.content.decode()
+    assert "No se importó nada" in text and "2999 es un periodo futuro" in text
