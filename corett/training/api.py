@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -252,7 +253,7 @@ class FiguresViewSet(viewsets.ViewSet):
 
     policy_actions = {"list": "training.view_dashboard"}
 
-    @extend_schema(summary="Training figures", parameters=[FigureFilterSerializer])
+    @extend_schema(summary="Training figures", parameters=[FigureFilterSerializer], responses=OpenApiTypes.OBJECT)
     def list(self, request: Request) -> Response:
         filters = FigureFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)

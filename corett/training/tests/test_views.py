@@ -232,3 +232,32 @@ def test_a_material_file_is_checked_by_its_content(client_as, secretariat_user):
     material = Material.objects.get()
     download = client.get(reverse("training:material_download", args=[material.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_a_focal_point_records_the_committees_municipality_and_members_of_their_country_only(client_as, focal_gt, focal_hn):
+    from corett.directory.models import OrganisationKind
+    from corett.testing import factories
+    from corett.training.models import CommitteeProfile
+
+    committee = factories.OrganisationFactory.create(kind=OrganisationKind.LOCAL_COMMITTEE, name="Comité de Mixco")
+    url = reverse("training:committee_detail", args=[committee.pk])
+    refused = client_as(focal_hn).post(url, {"form": "profile", "municipality": "Mixco"})
+    assert refused.status_code == 403 and not CommitteeProfile.objects.exists()
+    client = client_as(focal_gt)
+    early = client.post(url, {"form": "member", "full_name": "Integrante"})
+    assert early.status_code == 400 and "municipality first" in early.content.decode()
+    assert client.post(url, {"form": "profile", "municipality": "Mixco", "department": "Guatemala"}).status_code == 302
+    assert client.post(url, {"form": "member", "full_name": "Integrante Uno", "institution": "Municipalidad"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Mixco" in page and "Integrante Uno" in page
+
+
+def test_the_figures_page_has_a_fixed_number_of_queries(client_as, trainer_gt, observer_user, django_assert_max_num_queries):
+    for _ in range(3):
+        session = builders.session(state=SessionState.RUNNING)
+        for _ in range(4):
+            builders.completed(builders.registration(session))
+        services.session_transition(actor=trainer_gt, session=session, state=SessionState.COMPLETED)
+    client = client_as(observer_user)
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("training:dashboard")).status_code == 200
