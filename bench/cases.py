@@ -166,6 +166,14 @@ def seed(total: int, owned: int) -> dict:
     case = case_in_stage(Stage.REINTEGRATION, destination="GT", origin="HN")
     # An older case of the same country, with no recent look at it (see --profile).
     older = Case.objects.filter(destination_country=case.destination_country_id).order_by("pk").first()
+    # A deployment's tables have statistics (PostgreSQL's autovacuum analyses them, SQLite has
+    # sqlite_stat1 after ANALYZE); freshly bulk-loaded ones do not, and without them
+    # PostgreSQL's planner guessed 156 rows for a country's 15,000 cases and sorted them all
+    # instead of reading the work list's indexes in order.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return {
         "user_id": actors.worker.pk, "code": case.code, "older_code": older.code if older else case.code,
         "audit_entries": audited,
