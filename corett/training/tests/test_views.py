@@ -261,3 +261,17 @@ def test_the_figures_page_has_a_fixed_number_of_queries(client_as, trainer_gt, o
     client = client_as(observer_user)
     with django_assert_max_num_queries(30):
         assert client.get(reverse("training:dashboard")).status_code == 200
+
+
+def test_a_participant_answers_the_survey_once(client):
+    from corett.training.models import SurveyResponse
+
+    registration = builders.registration(builders.session(state=SessionState.RUNNING))
+    url = reverse("training:participant_survey", args=[registration.token])
+    assert 'type="radio"' in client.get(url).content.decode()
+    bad = client.post(url, {"overall": "9", "relevance": "5", "trainers": "4"})
+    assert bad.status_code == 400 and not SurveyResponse.objects.exists()
+    assert client.post(url, {"overall": "4", "relevance": "5", "trainers": "4", "comments": "Útil"}).status_code == 302
+    again = client.post(url, {"overall": "1", "relevance": "1", "trainers": "1"})
+    assert again.status_code == 400 and "already answered" in again.content.decode()
+    assert SurveyResponse.objects.get().overall == 4
