@@ -275,3 +275,27 @@ def test_a_participant_answers_the_survey_once(client):
     again = client.post(url, {"overall": "1", "relevance": "1", "trainers": "1"})
     assert again.status_code == 400 and "already answered" in again.content.decode()
     assert SurveyResponse.objects.get().overall == 4
+
+
+def test_a_session_with_its_last_day_before_the_first_is_refused_at_the_field(client_as, trainer_gt):
+    from corett.training.models import Session
+
+    programme = builders.programme()
+    response = client_as(trainer_gt).post(reverse("training:session_create"), {
+        "programme": programme.pk, "country": trainer_gt.country.pk, "venue": "Antigua", "modality": "in_person",
+        "starts_on": "2026-05-10", "ends_on": "2026-05-09", "language": "es", "capacity": "20",
+    })
+    assert response.status_code == 200
+    assert re.search(r'id="id_ends_on_error".*The last day cannot be before the first day', response.content.decode(), re.S)
+    assert not Session.objects.exists()
+
+
+def test_a_trainer_cannot_create_a_session_in_another_country(client_as, trainer_gt, hn):
+    from corett.training.models import Session
+
+    programme = builders.programme()
+    response = client_as(trainer_gt).post(reverse("training:session_create"), {
+        "programme": programme.pk, "country": hn.pk, "venue": "Tegucigalpa", "modality": "in_person",
+        "starts_on": "2026-05-10", "ends_on": "2026-05-10", "language": "es", "capacity": "20",
+    })
+    assert response.status_code == 403 and not Session.objects.exists()
