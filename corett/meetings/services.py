@@ -280,6 +280,10 @@ def agenda_item_add(*, actor: Any, meeting: Meeting, data: Mapping[str, Any]) ->
 def agenda_item_update(*, actor: Any, item: AgendaItem, data: Mapping[str, Any]) -> AgendaItem:
     policy.authorize(actor, "meetings.manage", item.meeting)
     _editable(item.meeting)
+    if "parent" in data and data["parent"] != item.parent:
+        # An item's number is its place in the tree, fixed when it is added (agreements and
+        # minutes cite it): moving it would renumber what others already refer to.
+        raise ValidationError({"parent": _("An item stays where it was added; add a new item under the other one.")})
     with transaction.atomic():
         return _update(actor=actor, instance=item, data=data, action="meetings.agenda_item.update")
 

@@ -165,3 +165,14 @@ def test_only_the_secretariat_writes():
     with pytest.raises(Exception, match=r"meetings\.manage"):
         services.meeting_create(actor=focal, data={})
     assert not Meeting.objects.exists()
+
+
+def test_an_item_is_not_moved_under_another_once_numbered():
+    staff = builders.secretariat()
+    m = builders.meeting(actor=staff)
+    report = services.agenda_item_add(actor=staff, meeting=m, data={"title_es": "Informe", "title_en": "Report"})
+    other = services.agenda_item_add(actor=staff, meeting=m, data={"title_es": "Otro", "title_en": "Other"})
+    with pytest.raises(ValidationError) as error:
+        services.agenda_item_update(actor=staff, item=other, data={"parent": report, "title_es": "Otro"})
+    assert "parent" in error.value.message_dict
+    assert services.agenda_item_update(actor=staff, item=other, data={"parent": None, "title_es": "Otro punto"}).number == "3"
