@@ -147,3 +147,11 @@ def test_import_errors_are_translated(db, client_as, secretariat_user, settings,
         follow=True)
     text = response.content.decode()
     assert "No se importó nada" in text and "2999 es un periodo futuro" in text
+
+
+def test_a_running_import_polls_its_progress(db, client_as, secretariat_user):
+    batch = Batch.objects.create(kind="import", source="ctdc", state="running", rows_done=500, rows_total=1000)
+    response = client_as(secretariat_user).get(reverse("statistics:import_progress", args=[batch.pk]))
+    text = response.content.decode()
+    assert 'hx-get="' + reverse("statistics:import_progress", args=[batch.pk]) in text
+    assert "50 % of the file read" in text and "statistics-progress-50" in text
