@@ -84,6 +84,26 @@ class Status(models.TextChoices):
     APPROVED = "approved", _("Approved")
 
 
+class IndicatorQuerySet(models.QuerySet["Indicator"]):
+    def ensure_all(self) -> dict[str, Indicator]:
+        """Every indicator of :class:`IndicatorCode`, by code, creating any that is missing.
+
+        Migration 0002 creates them; a database emptied by a transactional test run (flush) has
+        lost them, and the importers must not then fail on "unknown indicator".
+        """
+        from django.utils import translation
+
+        found = {i.code: i for i in self.all()}
+        for position, (code, label) in enumerate(IndicatorCode.choices, start=1):
+            if code not in found:
+                with translation.override("es"):
+                    name_es = str(label)
+                with translation.override("en"):
+                    name_en = str(label)
+                found[code] = self.create(code=code, name_en=name_en, name_es=name_es, position=position)
+        return found
+
+
 class Indicator(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True, choices=IndicatorCode.choices)
     name_es = models.CharField(_("name (Spanish)"), max_length=120)
@@ -91,6 +111,8 @@ class Indicator(models.Model):
     definition_es = models.TextField(_("definition (Spanish)"), blank=True)
     definition_en = models.TextField(_("definition (English)"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("indicator")

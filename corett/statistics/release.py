@@ -17,7 +17,6 @@ Dashboards, the API, exports, infographics and other modules read figures only t
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -272,7 +271,6 @@ def _published_qs(indicator: str, filters: Q) -> QuerySet[PublishedValue]:
     return PublishedValue.objects.filter(filters, indicator_id=_indicator_id(indicator) or 0)
 
 
-@functools.lru_cache(maxsize=16)
 def _indicator_id(code: str) -> int | None:
     return Indicator.objects.filter(code=code).values_list("pk", flat=True).first()
 

@@ -144,7 +144,7 @@ def store_values(
     if source not in Source.values:
         raise ValidationError({"source": _("Unknown source.")})
     today = today or timezone.localdate()
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    indicators = Indicator.objects.ensure_all()
     errors: dict[str, list[str]] = {}
     seen: dict[CellKey, str] = {}
     keys = [item.key() for item in values]

@@ -111,3 +111,12 @@ def test_differentially_private_release_states_its_epsilon(members, secretariat_
     assert noisy.epsilon == 1.0 and noisy.value is not None and abs(noisy.value - 400) < 60
     (plain,) = release.released_values(None, indicator="detected_victims", countries=["GTM"])
     assert plain.epsilon is None and plain.value == 400
+
+
+def test_indicators_lost_to_a_flush_are_recreated(members, secretariat_user):
+    from corett.statistics.models import Indicator
+
+    Indicator.objects.all().delete()
+    _store(secretariat_user, _gt_2023())
+    assert Indicator.objects.get(code="detected_victims").name_es == "Víctimas detectadas"
+    assert release.approved_total("detected_victims", "GTM", 2023) == 40
