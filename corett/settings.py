@@ -217,7 +217,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "corett.accounts.backends.AccountBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -323,6 +323,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 # file is read off the connection, dropped and refused by its size.
 CASE_ATTACHMENT_MAX_MB = envint("CASE_ATTACHMENT_MAX_MB", 10)
 
+# Meetings: the largest agenda document or follow-up evidence file accepted, in MB; the public
+# website: the largest image or attachment an editor may upload, in MB.
+MEETINGS_DOCUMENT_MAX_MB = envint("MEETINGS_DOCUMENT_MAX_MB", 20)
+WEBSITE_UPLOAD_MAX_MB = envint("WEBSITE_UPLOAD_MAX_MB", 20)
+
 # National reporting: the largest filled template accepted, in MB (a template is tens of KB;
 # a larger file is read off the connection, dropped and refused by its size).
 REPORTING_UPLOAD_MAX_MB = envint("REPORTING_UPLOAD_MAX_MB", 5)
@@ -389,6 +394,19 @@ SPECTACULAR_SETTINGS = {
         "FlagKindEnum": "corett.cases.models.FlagKind",
         "SpokenLanguageEnum": "corett.cases.forms.LANGUAGES",
         "DocumentTypeEnum": "corett.cases.forms.DOCUMENT_KINDS",
+        "ConsentPurposeEnum": "corett.cases.models.ConsentPurpose",
+        "RelatedRoleEnum": "corett.cases.models.RelatedRole",
+        # The other modules: names where two modules use the same field name.
+        "StatisticsSexEnum": "corett.statistics.models.Sex",
+        "ParticipantSexEnum": "corett.training.models.Sex",
+        "SessionStateEnum": "corett.training.models.SessionState",
+        "ActionStatusEnum": "corett.plans.models.ActionStatus",
+        # Lead or support: the same choice set in meetings and plans.
+        "InvolvementEnum": "corett.plans.models.Involvement",
+        "PublicationKindEnum": "corett.website.models.PublicationKind",
+        # An input that takes a subset of a choice set.
+        "SharingPurposeEnum": "corett.cases.models.SHARING_PURPOSE_CHOICES",
+        "CaseSexEnum": "corett.cases.models.Sex",
     },
 }
 

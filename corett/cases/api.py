@@ -51,7 +51,7 @@ from corett.cases import vocabularies as vocab
 from corett.cases.forms import CURRENCIES, DOCUMENT_KINDS, LANGUAGES
 from corett.cases.models import (
     IDENTITY_FIELDS,
-    SHARING_PURPOSES,
+    SHARING_PURPOSE_CHOICES,
     AlternativeSolution,
     Approval,
     ApprovalKind,
@@ -508,7 +508,7 @@ class ConsentOverrideSerializer(serializers.ModelSerializer):
 
 
 class ConsentOverrideInputSerializer(serializers.Serializer):
-    purpose = serializers.ChoiceField(choices=[(p.value, p.label) for p in SHARING_PURPOSES])
+    purpose = serializers.ChoiceField(choices=SHARING_PURPOSE_CHOICES)
     reason = serializers.CharField(
         max_length=2000, help_text="Why the case must be shared without the consent (sealed; at least 20 characters)."
     )

@@ -411,6 +411,7 @@ class Consent(models.Model):
 # The purposes whose missing consent a case supervisor may override (sharing the case); the
 # consent to process the data and to return cannot be replaced by anyone's decision.
 SHARING_PURPOSES = (ConsentPurpose.SHARE_ORIGIN, ConsentPurpose.SHARE_FUNDER)
+SHARING_PURPOSE_CHOICES = [(p.value, p.label) for p in SHARING_PURPOSES]
 
 
 class ConsentOverride(EncryptedModel):
@@ -503,8 +504,8 @@ class FundingRequest(models.Model):
     # The partner's funding commitment under its memorandum of understanding (e.g. OUR's), when
     # there is one: the MoU's page in the meetings module lists the requests drawn on it.
     mou_commitment = models.ForeignKey(
-        "meetings.MouCommitment", on_delete=models.PROTECT, related_name="funding_requests",
-        null=True, blank=True,
+        "meetings.MouCommitment", verbose_name=_("MoU funding commitment"), on_delete=models.PROTECT,
+        related_name="funding_requests", null=True, blank=True,
     )
 
     class Meta:
@@ -520,6 +521,15 @@ class FundingRequest(models.Model):
         from decimal import Decimal
 
         return sum((Decimal(str(item.get("amount", "0"))) for item in self.items), Decimal("0"))
+
+    def clean(self) -> None:
+        super().clean()
+        if self.mou_commitment_id is not None and self.partner_id is not None:
+            commitment = self.mou_commitment
+            if commitment.party.organisation_id != self.partner_id:  # type: ignore[union-attr]
+                raise ValidationError(
+                    {"mou_commitment": _("This commitment is another organisation's, not the partner's.")}
+                )
 
 
 class Task(models.Model):

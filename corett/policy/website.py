@@ -41,10 +41,11 @@ def _is_public(obj: Any) -> bool:
 
 
 def _secretariat_editor(user: Any) -> bool:
+    # The role first: the organisation is a query, and every page's navigation asks this.
+    if not user.has_role(Role.EDITOR):
+        return False
     organisation = getattr(user, "organisation", None)
-    return user.has_role(Role.EDITOR) and organisation is not None and (
-        organisation.kind == OrganisationKind.COALITION_OFFICE
-    )
+    return organisation is not None and organisation.kind == OrganisationKind.COALITION_OFFICE
 
 
 def _sees_all(user: Any) -> bool:

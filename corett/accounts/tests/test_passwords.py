@@ -122,6 +122,6 @@ def test_an_idle_session_has_expired(client, focal_gt, password_step):
     password_step("focal_point-gt")
     key = client.session.session_key
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("directory:country_list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
