@@ -421,6 +421,8 @@ def funding_request_create(*, actor: Any, case: Case, partner: Any, data: Mappin
     policy.authorize(actor, "cases.change", case)
     with transaction.atomic():
         funding = FundingRequest(case=case, partner=partner, requested_by=actor, **data)
+        if funding.mou_commitment_id is None:
+            funding.mou_commitment = _funding_commitment_of(partner)
         funding.full_clean()
         if not protocol.CONSENT_SHARE_FUNDER.holds(case, {}):
             from django.core.exceptions import ValidationError
@@ -436,6 +438,19 @@ def funding_request_create(*, actor: Any, case: Case, partner: Any, data: Mappin
             kind="case.funding_requested", params={"case": case.code}, link=reverse("cases:funding_inbox"),
         )
     return funding
+
+
+def _funding_commitment_of(partner: Any) -> Any:
+    """The partner's funding commitment under a memorandum in force (OUR's), if it has one: the
+    request draws on it, and the memorandum's page lists the requests drawn."""
+    from corett.meetings.models import MouCommitment, MouState
+
+    return (
+        MouCommitment.objects.funding()
+        .filter(party__organisation=partner, mou__state=MouState.IN_FORCE)
+        .order_by("-mou__signed_on", "pk")
+        .first()
+    )
 
 
 FUNDING_STEPS: dict[str, set[str]] = {

@@ -161,7 +161,7 @@ def _get_case_for_user(user: Any, code: str, *, full: bool = False) -> Case:
             # The page never shows a family assessment or a step's reason: they stay sealed,
             # and are not even read.
             Prefetch("related_people", queryset=RelatedPerson.objects.select_related("organisation").defer("assessment")),
-            Prefetch("funding_requests", queryset=FundingRequest.objects.select_related("partner")),
+            Prefetch("funding_requests", queryset=FundingRequest.objects.select_related("partner", "mou_commitment__mou")),
             Prefetch("stage_changes", queryset=StageChange.objects.select_related("by").defer("reason")),
             Prefetch("consent_overrides", queryset=ConsentOverride.objects.select_related("by")),
             "tasks", "follow_ups", "flags",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -771,6 +772,43 @@ class TestFunding:
             {"description": "Escort's ticket", "amount": "350.00"},
         ]
         assert str(funding.total) == "700.00"
+
+    def test_a_request_draws_on_the_partners_funding_commitment_under_its_memorandum(
+        self, client_as, caseworker_gt, child_case, our
+    ):
+        from corett.meetings.models import CommitmentKind, Mou, MouCommitment, MouParty, MouState
+
+        mou = Mou.objects.create(code="MDE-2022-01", title_es="MdE", title_en="MoU", purpose="Retornos",
+                                 state=MouState.IN_FORCE, signed_on=dt.date(2022, 10, 1))
+        commitment = MouCommitment.objects.create(
+            mou=mou, party=MouParty.objects.create(mou=mou, organisation=our), kind=CommitmentKind.FUNDING,
+            description="Fund the returns of child victims", amount=50000, currency="USD",
+        )
+        services.consent_record(actor=caseworker_gt, case=child_case, purpose="share_funder", given_by="guardian")
+        client = english(client_as(caseworker_gt))
+        client.post(reverse("cases:funding_request_add", args=[child_case.code]), _funding_form(our))
+        assert FundingRequest.objects.get().mou_commitment == commitment
+        page = client.get(child_case.get_absolute_url()).content.decode()
+        assert "Under memorandum MDE-2022-01" in page
+
+    def test_a_commitment_must_be_the_partners_own(self, caseworker_gt, child_case, our):
+        from corett.meetings.models import CommitmentKind, Mou, MouCommitment, MouParty
+
+        other = factories.OrganisationFactory.create(name="Otra ONG", kind="partner_ngo")
+        mou = Mou.objects.create(code="MDE-2022-09", title_es="MdE", title_en="MoU", purpose="Otro")
+        foreign = MouCommitment.objects.create(
+            mou=mou, party=MouParty.objects.create(mou=mou, organisation=other), kind=CommitmentKind.FUNDING,
+            description="Another partner's money",
+        )
+        services.consent_record(actor=caseworker_gt, case=child_case, purpose="share_funder", given_by="guardian")
+        with pytest.raises(ValidationError) as refused:
+            services.funding_request_create(
+                actor=caseworker_gt, case=child_case, partner=our,
+                data={"currency": "USD", "items": [{"description": "Air fare", "amount": "10"}],
+                      "mou_commitment": foreign},
+            )
+        assert "mou_commitment" in refused.value.message_dict
+        assert not FundingRequest.objects.exists()
 
     @pytest.mark.parametrize(
         ("overrides", "where"),
