@@ -323,6 +323,21 @@ MEDIA_ROOT = DATA_DIR / "media"
 # file is read off the connection, dropped and refused by its size.
 CASE_ATTACHMENT_MAX_MB = envint("CASE_ATTACHMENT_MAX_MB", 10)
 
+# The cache holds rate-limit counters (logins aside: axes keeps those in the database), public
+# pages and rendered infographics. Several processes must share it, or each keeps its own
+# counters: by default a directory in the data dir (one host); `CACHE_URL`-style settings are
+# not parsed, set CACHE_BACKEND/CACHE_LOCATION for Redis or Memcached. Tests keep theirs in memory.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "CACHE_BACKEND",
+            "django.core.cache.backends.locmem.LocMemCache" if TESTING
+            else "django.core.cache.backends.filebased.FileBasedCache",
+        ),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "" if TESTING else str(DATA_DIR / "cache")),
+    }
+}
+
 # Meetings: the largest agenda document or follow-up evidence file accepted, in MB; the public
 # website: the largest image or attachment an editor may upload, in MB.
 MEETINGS_DOCUMENT_MAX_MB = envint("MEETINGS_DOCUMENT_MAX_MB", 20)
