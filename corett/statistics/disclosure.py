@@ -80,7 +80,10 @@ class _Problem:
 def protect(cells: Mapping[Any, Cell], equations: Iterable[Equation], *, threshold: int) -> dict[Any, Outcome]:
     """Suppress the cells of one table so that none under ``threshold`` can be recovered."""
     present = [Equation(e.total, tuple(p for p in e.parts if p in cells)) for e in equations if e.total in cells]
-    problem = _Problem(cells, [e for e in present if e.parts], threshold)
+    # Published sources are not always additive (a GLOTIP total below the sum of its breakdown is
+    # a finding, not an error): an equation the true figures break would make the inferred bounds
+    # exclude the true value, so it is left out of what a reader is assumed to combine.
+    problem = _Problem(cells, [e for e in present if e.parts and _holds(e, cells)], threshold)
     for key, cell in cells.items():
         if not cell.exact or 0 < (cell.value or 0) < threshold:
             problem.hidden.add(key)
@@ -90,10 +93,24 @@ def protect(cells: Mapping[Any, Cell], equations: Iterable[Equation], *, thresho
     for key, cell in cells.items():
         if key in problem.hidden:
             lower, upper = bounds[key]
+            # What is published is never false: the bounds hold the true count.
+            true_lo, true_hi = (cell.value, cell.value) if cell.exact else (cell.lower, cell.upper)
+            lower, upper = min(lower, true_lo or 0), max(upper, true_hi or 0)
             outcome[key] = Outcome(None, True, lower, None if upper >= UNBOUNDED else upper, key in problem.primary)
         else:
             outcome[key] = Outcome(cell.value, False, cell.value or 0, cell.value)
     return outcome
+
+
+def _holds(equation: Equation, cells: Mapping[Any, Cell]) -> bool:
+    """Whether the true figures can satisfy ``total = sum(parts)``."""
+    def span(key: Any) -> tuple[int, int]:
+        cell = cells[key]
+        return (cell.value, cell.value) if cell.exact else (cell.lower, cell.upper)  # type: ignore[return-value]
+
+    t_lo, t_hi = span(equation.total)
+    parts = [span(p) for p in equation.parts]
+    return sum(lo for lo, _ in parts) <= t_hi and t_lo <= sum(min(hi, UNBOUNDED) for _, hi in parts)
 
 
 def _add_complements(problem: _Problem) -> dict[Key, tuple[int, int]]:
