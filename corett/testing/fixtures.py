@@ -83,3 +83,13 @@ def _english_unless_asked():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: rate-limit counters, cached pages and rendered
+    figures of an earlier test (whose database is gone) must not answer for this one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
