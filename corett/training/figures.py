@@ -6,7 +6,9 @@ completed); a person is counted once per group however many sessions they comple
 Small counts are suppressed wherever figures leave the platform's own records (the dashboard
 and its CSV/XLSX): a group of 1 to 4 people is shown as "<5", so that a figure cannot point at
 one official of a small municipality. Zero is shown as it is (nobody to identify). Totals are
-suppressed by the same rule.
+suppressed by the same rule, and where groups add up to the total (country, sex, type of
+institution) a second group is hidden too ("≥5"), so the small one cannot be worked out by
+subtraction: the statistics module's disclosure control, applied to these tables.
 """
 
 from __future__ import annotations
@@ -81,15 +83,34 @@ class Filters:
         return qs
 
 
+SECONDARY = "≥5"
+
+
 @dataclass
 class Table:
     key: str
     title: Any
     heading: Any
     rows: list[tuple[str, int]] = field(default_factory=list)
+    # Where each person falls in exactly one group (country, sex, type of institution), the groups
+    # add up to the published total of people: one small group could then be worked out from the
+    # total and the others. ``total`` makes the table protected as the statistics module protects
+    # its tables (secondary suppression); a table whose groups overlap (topics, years) has none.
+    total: int | None = None
 
     def shown(self) -> list[tuple[str, int | str]]:
-        return [(label, suppress(n)) for label, n in self.rows]
+        if self.total is None or not self.rows:
+            return [(label, suppress(n)) for label, n in self.rows]
+        from corett.statistics.disclosure import Cell, Equation, protect
+
+        keys = [f"row-{i}" for i in range(len(self.rows))]
+        cells = {k: Cell(n) for k, (_, n) in zip(keys, self.rows, strict=True)}
+        cells["total"] = Cell(self.total)
+        outcome = protect(cells, [Equation("total", tuple(keys))], threshold=SMALL_COUNT_THRESHOLD)
+        return [
+            (label, n if not outcome[k].suppressed else (SUPPRESSED if 0 < n < SMALL_COUNT_THRESHOLD else SECONDARY))
+            for k, (label, n) in zip(keys, self.rows, strict=True)
+        ]
 
 
 def _people_by(registrations: QuerySet[Registration], path: str) -> list[tuple[Any, int]]:
@@ -104,15 +125,18 @@ def dashboard(filters: Filters) -> dict[str, Any]:
     institution_types = dict(InstitutionType.choices)
     sexes = dict(Sex.choices)
     by_year = registrations.annotate(year=ExtractYear("session__ends_on"))
+    people = registrations.values("participant").distinct().count()
     tables = [
         Table("country", _("People trained by country"), _("Country"),
-              [(countries.get(pk, "?"), n) for pk, n in _people_by(registrations, "participant__country")]),
+              [(countries.get(pk, "?"), n) for pk, n in _people_by(registrations, "participant__country")],
+              total=people),
         Table("institution_type", _("People trained by type of institution"), _("Type of institution"),
-              [(str(institution_types.get(k, k)), n) for k, n in _people_by(registrations, "participant__institution_type")]),
+              [(str(institution_types.get(k, k)), n) for k, n in _people_by(registrations, "participant__institution_type")],
+              total=people),
         Table("topic", _("People trained by topic"), _("Topic"),
               [(topics.get(pk, "?"), n) for pk, n in _people_by(registrations, "session__programme__topic")]),
         Table("sex", _("People trained by sex"), _("Sex"),
-              [(str(sexes.get(k, k)), n) for k, n in _people_by(registrations, "participant__sex")]),
+              [(str(sexes.get(k, k)), n) for k, n in _people_by(registrations, "participant__sex")], total=people),
         Table("year", _("People trained by year"), _("Year"),
               [(str(year), n) for year, n in _people_by(by_year, "year")]),
     ]
@@ -130,7 +154,6 @@ def dashboard(filters: Filters) -> dict[str, Any]:
 
     committees = committees_reached(sessions.filter(registrations__in=registrations).distinct())
     gain_rows = knowledge_gain_by_programme(filters)
-    people = registrations.values("participant").distinct().count()
     return {
         "people": suppress(people),
         "tables": tables,
