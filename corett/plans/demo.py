@@ -216,6 +216,12 @@ def _projects(plan: Plan, actions: dict[str, Any], codes: ActorCodes) -> None:
         title="Proyectos SG-SICA – OIM – CORETT – STM-COMMCA sobre violencia contra mujeres migrantes",  # noqa: RUF001
         description="Coordinación de proyectos regionales (acuerdo E de la plenaria III-2022; ilustrativo).",
         starts_on=D(2023, 6, 1), ends_on=D(2025, 12, 31))
+    from corett.meetings.models import Agreement
+
+    # Both were started by agreement E of plenary III-2022 (when the meetings demo holds it).
+    started_by = Agreement.objects.filter(code="III-2022/E").first()
+    if started_by is not None:
+        JointProject.objects.filter(pk__in=[study.pk, project.pk]).update(started_by=started_by)
     for item, partners, served in ((study, ["OIM"], ["3.1.2.1"]),
                                    (project, ["OIM", "SG-SICA", "STM-COMMCA"], ["3.1.1.2"])):
         item.partners.set([codes.organisations[p] for p in partners if p in codes.organisations])

@@ -175,13 +175,18 @@ class ReportForm(StyledFormMixin, forms.Form):
 class ProjectForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = JointProject
-        fields = ["code", "kind", "title", "description", "partners", "actions", "starts_on", "ends_on"]
+        fields = ["code", "kind", "title", "description", "partners", "actions", "starts_on", "ends_on", "started_by"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput(),
                    "description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["actions"]).queryset = plan.actions.order_by("code")
+        from corett.meetings.models import Agreement
+
+        cast(forms.ModelChoiceField, self.fields["started_by"]).queryset = (
+            Agreement.objects.select_related("meeting").order_by("-meeting__starts_on", "letter")
+        )
         cast(forms.ModelChoiceField, self.fields["partners"]).queryset = Organisation.objects.exclude(
             kind__in=[OrganisationKind.NATIONAL_COMMISSION, OrganisationKind.GOVERNMENT_INSTITUTION,
                       OrganisationKind.CONSULATE, OrganisationKind.LOCAL_COMMITTEE]).order_by("name")

@@ -470,6 +470,12 @@ class Responsibility(ActorFields):
 # --- Joint projects and studies --------------------------------------------------------------------
 
 
+class JointProjectQuerySet(models.QuerySet["JointProject"]):
+    def visible_to(self, user: Any) -> JointProjectQuerySet:
+        """The projects of the plans ``user`` may read."""
+        return self.filter(plan__in=Plan.objects.visible_to(user))
+
+
 class JointProject(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="projects")
     code = models.CharField(_("code"), max_length=16)
@@ -482,6 +488,13 @@ class JointProject(models.Model):
                                      blank=True)
     starts_on = models.DateField(_("start"), null=True, blank=True)
     ends_on = models.DateField(_("end"), null=True, blank=True)
+    # The plenary agreement that started it (agreement E's studies): the agreement's page lists it.
+    started_by = models.ForeignKey(
+        "meetings.Agreement", verbose_name=_("started by agreement"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="projects",
+    )
+
+    objects = JointProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("joint project or study")

@@ -295,6 +295,8 @@ def _project_page(request: HttpRequest, project: JointProject, *, milestone_form
     can_manage = policy.can(request.user, "plans.manage", project.plan)
     return render(request, "plans/project_detail.html", {
         "project": project, "plan": project.plan, "today": timezone.localdate(), "can_manage": can_manage,
+        "can_view_agreement": project.started_by is not None
+        and policy.can(request.user, "meetings.view_agreement", project.started_by),
         "milestone_form": milestone_form or MilestoneForm(), "document_form": document_form or DocumentForm(),
     }, status=status)
 
