@@ -196,7 +196,8 @@ def _copy_content(source: Plan, target: Plan) -> None:
     for project in source.projects.prefetch_related("partners", "actions", "milestones"):
         copy_project = JointProject.objects.create(
             plan=target, code=project.code, kind=project.kind, title=project.title,
-            description=project.description, starts_on=project.starts_on, ends_on=project.ends_on)
+            description=project.description, starts_on=project.starts_on, ends_on=project.ends_on,
+            started_by_id=project.started_by_id)
         copy_project.partners.set(project.partners.all())
         copy_project.actions.set([actions[a.pk] for a in project.actions.all() if a.pk in actions])
         Milestone.objects.bulk_create(
