@@ -228,17 +228,26 @@ def _registration_links(request: HttpRequest, meeting: Meeting) -> dict[int, str
 def meeting_transition(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     meeting = _get_meeting_for_user(user, pk, "meetings.manage")
+    return _state_change(
+        request, meeting, lambda to: services.meeting_transition(actor=user, meeting=meeting, to_state=to),
+        _("The meeting is now %(state)s."),
+    )
+
+
+def _state_change(request: AuthenticatedRequest, record: Any, move: Any, done: Any) -> HttpResponse:
+    """A POSTed move to another state: ``move(to_state)`` asks the service, whose refusal (a
+    ValidationError naming what is undecided) becomes the page's messages."""
     form = forms.StateForm(request.POST)
     if not form.is_valid():
         raise Http404
     try:
-        meeting = services.meeting_transition(actor=user, meeting=meeting, to_state=form.cleaned_data["to_state"])
+        record = move(form.cleaned_data["to_state"])
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The meeting is now %(state)s.") % {"state": meeting.get_state_display().lower()})
-    return redirect(meeting)
+        messages.success(request, done % {"state": record.get_state_display().lower()})
+    return redirect(record)
 
 
 # --- Delegations and participants --------------------------------------------------------------------
@@ -998,17 +1007,10 @@ def _funding_requests(commitments: Any, user: Any) -> dict[int, list[Any]]:
 def mou_transition(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     mou = _get_mou_for_user(user, pk, "meetings.manage_mou")
-    form = forms.StateForm(request.POST)
-    if not form.is_valid():
-        raise Http404
-    try:
-        mou = services.mou_transition(actor=user, mou=mou, to_state=form.cleaned_data["to_state"])
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("The memorandum is now %(state)s.") % {"state": mou.get_state_display().lower()})
-    return redirect(mou)
+    return _state_change(
+        request, mou, lambda to: services.mou_transition(actor=user, mou=mou, to_state=to),
+        _("The memorandum is now %(state)s."),
+    )
 
 
 @login_required
