@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from corett.lib.urls import cached_reverse
+from corett.meetings.models import ActorRole
 
 # --- Vocabularies --------------------------------------------------------------------------------
 
@@ -67,9 +68,8 @@ class ActorKind(models.TextChoices):
     PARTNER = "partner", _("Partner")
 
 
-class Involvement(models.TextChoices):
-    LEAD = "lead", _("Lead")
-    SUPPORT = "support", _("Support")
+# Lead or support: the same vocabulary as an agreement's responsible actors.
+Involvement = ActorRole
 
 
 class ActionStatus(models.TextChoices):

@@ -22,7 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from corett.core.forms import add_service_error, submitted
-from corett.training import certificates, learning, ratelimit, services
+from corett.lib import ratelimit
+from corett.training import certificates, learning, services
 from corett.training.forms import CheckInForm, PublicRegistrationForm, SurveyForm, TestForm
 from corett.training.models import PUBLIC_STATES, Certificate, Registration, Session, TestKind
 
@@ -46,7 +47,7 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
     )
     form = PublicRegistrationForm(request.POST or None, initial={"country": session.country_id})
     if request.method == "POST":
-        if not ratelimit.hit(request, "register", limit=REGISTRATIONS_PER_HOUR, window=3600):
+        if not ratelimit.hit(request, "training.register", limit=REGISTRATIONS_PER_HOUR, window=3600):
             return _too_many(request)
         registration = submitted(request, form, lambda data: services.register_through_link(session=session, data=data))
         if registration is not None:
@@ -131,7 +132,7 @@ def participant_survey(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def participant_check_in(request: HttpRequest, token: str) -> HttpResponse:
     registration = _registration(token)
-    if not ratelimit.hit(request, "check_in", limit=CHECK_INS_PER_HOUR, window=3600):
+    if not ratelimit.hit(request, "training.check_in", limit=CHECK_INS_PER_HOUR, window=3600):
         return _too_many(request)
     form = CheckInForm(request.POST)
     if form.is_valid():
@@ -176,7 +177,7 @@ def _wants_json(request: HttpRequest) -> bool:
 def verify_certificate(request: HttpRequest, code: str) -> HttpResponse:
     """Confirm a certificate: holder, programme, date and issuer (and whether it was revoked)."""
     as_json = _wants_json(request)
-    if not ratelimit.hit(request, "verify", limit=VERIFICATIONS_PER_HOUR, window=3600):
+    if not ratelimit.hit(request, "training.verify", limit=VERIFICATIONS_PER_HOUR, window=3600):
         if as_json:
             return JsonResponse({"status": "error", "error": "too_many_requests"}, status=429)
         return _too_many(request)

@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache as django_cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -26,7 +25,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from corett.core.request_context import current_request_meta
 from corett.directory.models import (
     CoalitionMembership,
     Country,
@@ -36,6 +34,7 @@ from corett.directory.models import (
     PresidencyTerm,
     SecretariatTerm,
 )
+from corett.lib import ratelimit
 from corett.policy.website import can_public
 from corett.website import content, services, sources
 from corett.website.cache import public_page
@@ -373,28 +372,13 @@ def help_page(request: HttpRequest) -> HttpResponse:
 # --- Contact -----------------------------------------------------------------------------------------
 
 
-def _rate_limited(request: HttpRequest) -> bool:
-    """True once an address has sent CONTACT_LIMIT messages within the hour (counted here)."""
-    import hashlib
-
-    address = current_request_meta().ip or request.META.get("REMOTE_ADDR", "")
-    key = "website:contact:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-    django_cache.add(key, 0, CONTACT_WINDOW)
-    try:
-        count = django_cache.incr(key)
-    except ValueError:
-        django_cache.set(key, 1, CONTACT_WINDOW)
-        count = 1
-    return count > CONTACT_LIMIT
-
-
 @require_http_methods(["GET", "POST"])
 def contact(request: HttpRequest) -> HttpResponse:
     _authorize_public()
     form = ContactForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if _rate_limited(request):
+        if not ratelimit.hit(request, "website.contact", limit=CONTACT_LIMIT, window=CONTACT_WINDOW):
             form.is_valid()
             form.add_error(None, _("Too many messages were sent from your connection. Please try again in an hour, "
                                    "or call a help line if you need help now."))

@@ -1,8 +1,9 @@
-"""A fixed-window limit on what anonymous visitors may do (register, check in, verify codes).
+"""A fixed-window limit on what anonymous visitors may do (register for a training, check in,
+verify a certificate, write to the Secretariat).
 
 Counted in the cache per action and client address (hashed: the cache holds no address in
-clear). With several processes the cache must be shared (e.g. Redis or the database cache) for
-the limit to hold across them; the default local-memory cache limits each process alone.
+clear). The default cache is shared by the processes of one host; several hosts need a shared
+one (settings: CACHE_BACKEND) for the limit to hold across them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def _client_key(request: HttpRequest) -> str:
 def hit(request: HttpRequest, action: str, *, limit: int, window: int) -> bool:
     """Count one attempt; True while the client stays within ``limit`` per ``window`` seconds."""
     bucket = int(time.time() // window)
-    key = f"training:rl:{action}:{_client_key(request)}:{bucket}"
+    key = f"rl:{action}:{_client_key(request)}:{bucket}"
     if cache.add(key, 1, timeout=window + 5):
         return True
     try:
