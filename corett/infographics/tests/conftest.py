@@ -80,12 +80,3 @@ def figures(gt, hn, secretariat_user):
           status=Status.SUBMITTED)
     return Figures(gt=gt, hn=hn, actor=secretariat_user)
 
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Renderings are cached across requests: each test starts from nothing."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

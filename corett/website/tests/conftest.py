@@ -2,11 +2,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _empty_page_cache(settings, tmp_path):
-    """Each test starts without cached public pages (the cache outlives a test's database)."""
-    from django.core.cache import cache
-
+def _own_publication_marker(settings, tmp_path):
+    """The page cache's publication marker lives in the data dir: each test has its own (the
+    cache itself starts empty for every test: corett/testing/fixtures.py)."""
     settings.DATA_DIR = tmp_path
-    cache.clear()
-    yield
-    cache.clear()
