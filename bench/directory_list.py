@@ -103,7 +103,9 @@ def session_cookie(user_id: int) -> str:
     user = User.objects.get(pk=user_id)
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The platform's own backend (the one its login uses): a session naming a backend that is
+    # not in AUTHENTICATION_BACKENDS is anonymous, and the list would answer with a redirect.
+    store[BACKEND_SESSION_KEY] = "corett.accounts.backends.AccountBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.set_expiry(3600)
     store.save()
