@@ -3,8 +3,15 @@ may see with their values, review history and state, with the same policy as the
 country's focal point sees its own reports; the Secretariat all; nobody else an unapproved one).
 
 A country's own system may also send its figures (``POST submissions/entry/``, DHIS2's
-dataValueSets habit) and submit them: the same services, checks and all-or-nothing storage as
-the web form, findings named by element. Reviewing happens in the web pages.
+dataValueSets habit) and submit them (``POST submissions/{id}/submit/``): the same services,
+checks and all-or-nothing storage as the web form, findings named by element.
+
+The Secretariat reviews through the same functions as its pages: ``POST submissions/{id}/return/``
+(with the comments), ``approve/`` (locks and publishes to the statistics) and ``reopen/`` (with
+the reason), each audited by the service. A step the report's state does not allow (approving a
+draft, reopening a report that is not approved, a report changed meanwhile) is a 409 with the
+reason in the reader's language (``Accept-Language``); bad input (a comment too short) a 400 at
+its field; a user without the right a 403; a report they may not see a 404.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -99,6 +106,62 @@ class EntrySerializer(EntryTargetSerializer):
     submit = serializers.BooleanField(default=False, help_text="Submit the report for review once stored.")
 
 
+class ReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="",
+        help_text="What the country must correct (required: at least 5 characters).",
+    )
+
+
+class ApproveSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                    help_text="Optional; kept in the report's history.")
+
+
+class ReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="",
+        help_text="Why the approved report is reopened (required: at least 5 characters); kept in the "
+                  "report's history, its digest in the audit trail.",
+    )
+
+
+class StateRefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why the report's state does not allow the step, translated.")
+    state = serializers.CharField(help_text="The report's state now: draft, submitted, returned, approved or "
+                                            "reopened.")
+
+
+class ReportFindingSerializer(serializers.Serializer):
+    element = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ReportFindingsSerializer(serializers.Serializer):
+    findings = ReportFindingSerializer(many=True)
+
+
+FORBIDDEN = OpenApiResponse(description="The user may not take this step (audited).")
+NOT_FOUND = OpenApiResponse(description="No such report, or one the user may not see.")
+INVALID = OpenApiResponse(description="Invalid input: the messages at their fields, translated.")
+CONFLICT = OpenApiResponse(StateRefusalSerializer,
+                           description="The report's state does not allow this step; nothing changed.")
+
+
+def _review_schema(summary: str, request: Any) -> Any:
+    return extend_schema(summary=summary, request=request, responses={
+        200: OpenApiResponse(SubmissionSerializer, description="The report in its new state."),
+        400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT,
+    })
+
+
+def _state_refusal(submission: Submission, refused: services.StateRefused) -> Response:
+    state = Submission.objects.filter(pk=submission.pk).values_list("state", flat=True).first()
+    return Response({"detail": " ".join(str(m) for m in refused.messages), "state": state or submission.state},
+                    status=status.HTTP_409_CONFLICT)
+
+
 def _data_set(code: str) -> DataSet:
     year, _sep, part = code.partition("-")
     lookup: dict[str, Any] = {"year": int(year), "period_type": "year", "number": 1}
@@ -122,10 +185,17 @@ class DataSetViewSet(viewsets.ReadOnlyModelViewSet):
 class SubmissionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SubmissionSerializer
     policy_actions = {"list": "reporting.view_submission", "retrieve": "reporting.view_submission",
-                      "entry": "reporting.report"}
+                      "entry": "reporting.report", "submit": "reporting.report",
+                      "return_for_correction": "reporting.review", "approve": "reporting.review",
+                      "reopen": "reporting.review"}
 
     @extend_schema(summary="Store (and optionally submit) a country's figures for a data set",
-                   request=EntrySerializer, responses={200: SubmissionSerializer})
+                   request=EntrySerializer, responses={
+                       200: SubmissionSerializer,
+                       400: OpenApiResponse(ReportFindingsSerializer, description="Findings: nothing was stored."),
+                       403: FORBIDDEN, 404: OpenApiResponse(description="No such data set or country."),
+                       409: CONFLICT,
+                   })
     @action(detail=False, methods=["post"])
     def entry(self, request: Any) -> Response:
         # Whose report first: another country's is refused before its values are even read.
@@ -160,8 +230,48 @@ class SubmissionViewSet(viewsets.ReadOnlyModelViewSet):
             return Response({"findings": [
                 {"element": f.element, "code": f.code, "message": str(f)} for f in rejected.findings
             ]}, status=status.HTTP_400_BAD_REQUEST)
-        fresh = self.get_queryset().get(pk=result.submission.pk)
-        return Response(SubmissionSerializer(fresh).data)
+        except services.StateRefused as refused:
+            return _state_refusal(submission, refused)
+        return self._fresh(result.submission)
+
+    def _fresh(self, submission: Submission) -> Response:
+        return Response(SubmissionSerializer(self.get_queryset().get(pk=submission.pk)).data)
+
+    def _step(self, request: Any, payload_class: type[serializers.Serializer], act: Any) -> Response:
+        """One workflow step on the report: its service authorises (again), checks the state,
+        writes and audits; a state that does not allow the step is a 409."""
+        submission = self.get_object()
+        payload = payload_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            act(request.user, submission, payload.validated_data)
+        except services.StateRefused as refused:
+            return _state_refusal(submission, refused)
+        return self._fresh(submission)
+
+    @_review_schema("Submit the country's report for review", None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Any, pk: str | None = None) -> Response:
+        return self._step(request, serializers.Serializer, lambda user, s, data: services.submission_submit(
+            actor=user, submission=s))
+
+    @_review_schema("Return a submitted report to its country, with comments", ReturnSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_for_correction(self, request: Any, pk: str | None = None) -> Response:
+        return self._step(request, ReturnSerializer, lambda user, s, data: services.submission_return(
+            actor=user, submission=s, comment=data["comment"]))
+
+    @_review_schema("Approve a submitted report (locks it; its figures go to the statistics)", ApproveSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Any, pk: str | None = None) -> Response:
+        return self._step(request, ApproveSerializer, lambda user, s, data: services.submission_approve(
+            actor=user, submission=s, comment=data["comment"]))
+
+    @_review_schema("Reopen an approved report, with the reason", ReopenSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Any, pk: str | None = None) -> Response:
+        return self._step(request, ReopenSerializer, lambda user, s, data: services.submission_reopen(
+            actor=user, submission=s, reason=data["reason"]))
 
     def get_queryset(self) -> Any:
         queryset = (

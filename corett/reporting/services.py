@@ -68,6 +68,12 @@ class ReportRejected(ValidationError):
         super().__init__([str(f) for f in findings if f.is_error] or [_("The report was not accepted.")])
 
 
+class StateRefused(ValidationError):
+    """The report's state does not allow this step (approving a draft, changing an approved
+    report, a state changed by someone else meanwhile): a conflict with the record, not bad
+    input. The pages show its message like any other; the API answers 409 with it."""
+
+
 @dataclass
 class SaveResult:
     submission: Submission
@@ -151,7 +157,7 @@ def history_ranges(submission: Submission) -> dict[str, tuple[int, int, int]]:
 def _check_can_change(actor: Any, submission: Submission) -> None:
     policy.authorize(actor, "reporting.report", submission)
     if not submission.is_editable:
-        raise ValidationError(
+        raise StateRefused(
             _("This report is %(state)s: it cannot be changed.") % {"state": submission.get_state_display().lower()}
         )
     data_set = submission.data_set
@@ -172,7 +178,7 @@ def _store(
         submission._state.adding = False
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if not locked.is_editable:  # changed by someone else since the page was loaded
-        raise ValidationError(_("This report has just been submitted or approved: it cannot be changed."))
+        raise StateRefused(_("This report has just been submitted or approved: it cannot be changed."))
     Value.objects.filter(submission=submission).delete()
     rows = [
         Value(submission=submission, element=key, value=reading.value, not_available=reading.not_available)
@@ -260,7 +266,7 @@ def submission_submit(*, actor: Any, submission: Submission) -> Submission:
     values = {v.element: v for v in submission.values.all()} if submission.pk else {}
     missing = [e for e in submission.data_set.elements() if e.is_total and e.key not in values]
     if missing:
-        raise ValidationError(
+        raise StateRefused(
             _("Give the total of every indicator, or mark it as not available: %(missing)s.")
             % {"missing": ", ".join(e.indicator_label for e in missing)}
         )
@@ -284,7 +290,7 @@ def _lock_in_state(submission: Submission, *states: str) -> None:
     """Lock the row; refuse if another request moved it out of ``states`` meanwhile."""
     current = Submission.objects.select_for_update().values_list("state", flat=True).get(pk=submission.pk)
     if current not in states:
-        raise ValidationError(_("This report has changed state meanwhile; reload the page."))
+        raise StateRefused(_("This report has changed state meanwhile; reload the page."))
 
 
 def _review_comment(text: str, field_name: str, message: str) -> str:
@@ -296,9 +302,9 @@ def _review_comment(text: str, field_name: str, message: str) -> str:
 
 def submission_return(*, actor: Any, submission: Submission, comment: str) -> Submission:
     policy.authorize(actor, "reporting.review", submission)
-    comment = _review_comment(comment, "comment", _("Say what the country must correct."))
     if submission.state != SubmissionState.SUBMITTED:
-        raise ValidationError(_("Only a report submitted for review can be returned."))
+        raise StateRefused(_("Only a report submitted for review can be returned."))
+    comment = _review_comment(comment, "comment", _("Say what the country must correct."))
     with transaction.atomic():
         _lock_in_state(submission, SubmissionState.SUBMITTED)
         submission.state = SubmissionState.RETURNED
@@ -314,7 +320,7 @@ def submission_approve(*, actor: Any, submission: Submission, comment: str = "")
     """Approve and lock; the values become the statistics module's (approved data only)."""
     policy.authorize(actor, "reporting.review", submission)
     if submission.state != SubmissionState.SUBMITTED:
-        raise ValidationError(_("Only a report submitted for review can be approved."))
+        raise StateRefused(_("Only a report submitted for review can be approved."))
     now = timezone.now()
     with transaction.atomic():
         _lock_in_state(submission, SubmissionState.SUBMITTED)
@@ -334,9 +340,9 @@ def submission_reopen(*, actor: Any, submission: Submission, reason: str) -> Sub
     """Unlock an approved report for correction; its values leave the statistics until it is
     approved again."""
     policy.authorize(actor, "reporting.review", submission)
-    reason = _review_comment(reason, "reason", _("Give the reason for reopening an approved report."))
     if submission.state != SubmissionState.APPROVED:
-        raise ValidationError(_("Only an approved report can be reopened."))
+        raise StateRefused(_("Only an approved report can be reopened."))
+    reason = _review_comment(reason, "reason", _("Give the reason for reopening an approved report."))
     with transaction.atomic():
         _lock_in_state(submission, SubmissionState.APPROVED)
         submission.state = SubmissionState.REOPENED

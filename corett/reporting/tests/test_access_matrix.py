@@ -43,6 +43,15 @@ MATRIX = {
     "api:reporting-submission-entry": Entry(FP, NONE, method="post", data=lambda w: {
         "data_set": w.data_set.code, "country": "GT", "values": [{"element": "offences.total.total", "value": 3}],
     }),
+    # The review over the API: the Secretariat's, on any country's report (the report is
+    # submitted: the first reviewer approves, the next ones meet a 409, still an answer).
+    "api:reporting-submission-submit": Entry(FP, NONE, method="post", kwargs=lambda w: {"pk": w.submission.pk}),
+    "api:reporting-submission-return": Entry(SECRETARIAT, method="post", kwargs=lambda w: {"pk": w.submission.pk},
+                                             data=lambda w: {"comment": "Corrija el total"}),
+    "api:reporting-submission-approve": Entry(SECRETARIAT, method="post", kwargs=lambda w: {"pk": w.submission.pk},
+                                              data=lambda w: {"comment": ""}),
+    "api:reporting-submission-reopen": Entry(SECRETARIAT, method="post", kwargs=lambda w: {"pk": w.submission.pk},
+                                             data=lambda w: {"reason": "Revisión del total"}),
 }
 
 
