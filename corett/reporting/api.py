@@ -29,9 +29,16 @@ from rest_framework.response import Response
 from corett import policy
 from corett.directory.models import Country
 from corett.reporting import services
-from corett.reporting.elements import element_by_key
+from corett.reporting.elements import country_blocks, element_by_key
 from corett.reporting.models import DataSet, Submission
-from corett.reporting.validation import NOT_AVAILABLE, REPORTED, Finding, Location, RawEntry
+from corett.reporting.validation import (
+    NOT_AVAILABLE,
+    REPORTED,
+    Finding,
+    Location,
+    RawCountryEntry,
+    RawEntry,
+)
 
 
 class DataSetSerializer(serializers.ModelSerializer):
@@ -101,8 +108,22 @@ class EntryTargetSerializer(serializers.Serializer):
     country = serializers.RegexField(r"^[A-Za-z]{2}$", help_text="ISO alpha-2 code.")
 
 
+class EntryCountrySerializer(serializers.Serializer):
+    country = serializers.CharField(
+        max_length=120, help_text="ISO alpha-3 code (XXX: not known). A name or demonym in Spanish or English, "
+                                  "or an alpha-2 code, is read too; one that names no country is a finding.")
+    value = serializers.JSONField(allow_null=True, required=False, help_text="The number of victims.")
+
+
 class EntrySerializer(EntryTargetSerializer):
-    values = EntryValueSerializer(many=True)
+    values = EntryValueSerializer(many=True, help_text=(
+        "The data set's elements. A breakdown by country may be given here too, as "
+        '"detected_victims.citizenship.HND" or "victims_repatriated.repatriation.GTM" (as a report lists them).'))
+    citizenship = EntryCountrySerializer(many=True, required=False,
+                                         help_text="Detected victims by citizenship: one row per country.")
+    repatriation = EntryCountrySerializer(many=True, required=False,
+                                          help_text="Victims repatriated by country of repatriation: one row per "
+                                                    "country.")
     submit = serializers.BooleanField(default=False, help_text="Submit the report for review once stored.")
 
 
@@ -135,7 +156,9 @@ class StateRefusalSerializer(serializers.Serializer):
 class ReportFindingSerializer(serializers.Serializer):
     element = serializers.CharField()
     code = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.CharField(help_text="Where and what, translated.")
+    location = serializers.DictField(help_text='{"element": ...}, with "row" (from 1) for a row of "citizenship" '
+                                               'or "repatriation", and "part": "country" for its country.')
 
 
 class ReportFindingsSerializer(serializers.Serializer):
@@ -210,25 +233,42 @@ class SubmissionViewSet(viewsets.ReadOnlyModelViewSet):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         given = {row["element"]: row for row in data["values"]}
+        blocks = {f"{indicator}.{dimension}": dimension for dimension, indicator in country_blocks(data_set.indicators)}
+        countries: list[RawCountryEntry] = []
+        for key, row in given.items():
+            element = element_by_key(key)
+            if element is not None and element.is_country and f"{element.indicator}.{element.dimension}" in blocks:
+                countries.append(RawCountryEntry(element.dimension, element.category, row.get("value"),
+                                                 Location(element=key), Location(element=key)))
+        for block, dimension in blocks.items():
+            for number, row in enumerate(data.get(dimension, []), start=1):
+                countries.append(RawCountryEntry(
+                    dimension, row["country"], row.get("value"),
+                    Location(element=block, row=number, part="country"), Location(element=block, row=number),
+                ))
         entries = [
             RawEntry(element, given.get(element.key, {}).get("value"),
                      NOT_AVAILABLE if given.get(element.key, {}).get("not_available") else REPORTED,
                      location=Location(element=element.key))
             for element in data_set.elements()
         ]
-        unknown = sorted(set(given) - {e.key for e in data_set.elements()})
+        unknown = sorted(set(given) - {e.key for e in data_set.elements()} - {c.location.element for c in countries})
+        unknown += [dimension for dimension in ("citizenship", "repatriation")
+                    if data.get(dimension) and dimension not in blocks.values()]
         if unknown:
             return Response({"values": [_("Not in this data set: %(key)s") % {"key": key} for key in unknown]},
                             status=status.HTTP_400_BAD_REQUEST)
         try:
             # Stored and submitted together, or neither (a refused submission keeps no values).
             with transaction.atomic():
-                result = services.submission_save(actor=request.user, submission=submission, entries=entries)
+                result = services.submission_save(actor=request.user, submission=submission, entries=entries,
+                                                  countries=countries)
                 if data["submit"]:
                     services.submission_submit(actor=request.user, submission=result.submission)
         except services.ReportRejected as rejected:
             return Response({"findings": [
-                {"element": f.element, "code": f.code, "message": str(f)} for f in rejected.findings
+                {"element": f.element, "code": f.code, "message": str(f), "location": f.location.as_dict()}
+                for f in rejected.findings
             ]}, status=status.HTTP_400_BAD_REQUEST)
         except services.StateRefused as refused:
             return _state_refusal(submission, refused)

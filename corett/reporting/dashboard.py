@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from corett.directory.models import Country
@@ -59,7 +59,10 @@ def build(data_sets: Iterable[DataSet], countries: Iterable[Country]) -> list[Co
     submissions = {
         (s.data_set_id, s.country_id): s
         for s in Submission.objects.filter(data_set__in=data_sets, country__in=countries)
-        .annotate(given=Count("values"))
+        # Completeness counts the data set's elements; the countries a breakdown by country
+        # lists are extra rows, not cells to fill.
+        .annotate(given=Count("values", filter=~Q(values__element__contains=".citizenship.")
+                              & ~Q(values__element__contains=".repatriation.")))
         .only("data_set_id", "country_id", "state", "first_submitted_at")
     }
     today = timezone.localdate()

@@ -20,9 +20,9 @@ from django.utils import timezone
 from corett.accounts.models import User
 from corett.directory.models import Country
 from corett.reporting import services
-from corett.reporting.elements import CATEGORIES, TOTAL
+from corett.reporting.elements import CATEGORIES, TOTAL, country_blocks
 from corett.reporting.models import DataSet, Submission
-from corett.reporting.validation import Location, RawEntry
+from corett.reporting.validation import Location, RawCountryEntry, RawEntry
 
 # Per country, the path its report takes in each data set: "" (not started), "draft",
 # "submitted", "returned", "approved", "reopened".
@@ -74,6 +74,39 @@ def _figures(data_set: DataSet, iso2: str, *, complete: bool = True) -> dict[str
     return values
 
 
+# The countries the victims detected in each country mostly come from, besides its own nationals,
+# and where its repatriated victims return to (invented for the demo, near the region's routes).
+NEIGHBOURS = {
+    "GT": ("HND", "SLV", "MEX"), "HN": ("GTM", "SLV", "NIC"), "SV": ("GTM", "HND"), "CR": ("NIC", "PAN"),
+    "PA": ("COL", "VEN"), "MX": ("GTM", "HND", "VEN"), "DO": ("HTI", "VEN"), "NI": ("HND", "CRI"),
+    "BZ": ("GTM", "HND"),
+}
+
+
+def _by_country(data_set: DataSet, country: Country, values: dict[str, int]) -> list[RawCountryEntry]:
+    """Detected victims by citizenship (most the country's own, some its neighbours', a few not
+    known: the list adds up to the total) and victims repatriated by the country they returned to."""
+    rng = random.Random(f"{data_set.code}-{country.iso2}-countries")  # noqa: S311  (invented demo figures)
+    rows: list[RawCountryEntry] = []
+    for dimension, indicator in country_blocks(data_set.indicators):
+        total = values.get(f"{indicator}.{TOTAL}.{TOTAL}") or 0
+        neighbours = NEIGHBOURS.get(country.iso2, ())
+        if dimension == "citizenship":
+            shares = [round(total * rng.uniform(0.6, 0.8))]
+            parts = [rng.uniform(0.2, 0.3) for _ in neighbours]
+            listed = [country.iso3, *neighbours, "XXX"]
+        else:
+            shares, parts = [], [rng.uniform(0.3, 0.5) for _ in neighbours[1:]]
+            listed = list(neighbours)
+        base = rest = total - sum(shares)
+        for part in parts:  # never more than is left: the list adds up to the total
+            shares.append(min(rest, round(base * part)))
+            rest -= shares[-1]
+        shares.append(rest)
+        rows += [RawCountryEntry(dimension, code, number) for code, number in zip(listed, shares, strict=True) if number > 0]
+    return rows
+
+
 def _entries(data_set: DataSet, values: dict[str, int]) -> list[RawEntry]:
     return [RawEntry(e, values.get(e.key), "", Location(element=e.key)) for e in data_set.elements()]
 
@@ -82,9 +115,9 @@ def _walk(data_set: DataSet, country: Country, path: str, focal: User, secretari
     if not path:
         return
     submission = Submission(data_set=data_set, country=country)
-    result = services.submission_save(actor=focal, submission=submission,
-                                      entries=_entries(data_set, _figures(data_set, country.iso2,
-                                                                          complete=path != "draft")))
+    figures = _figures(data_set, country.iso2, complete=path != "draft")
+    result = services.submission_save(actor=focal, submission=submission, entries=_entries(data_set, figures),
+                                      countries=_by_country(data_set, country, figures))
     submission = result.submission
     if path == "draft":
         return

@@ -9,6 +9,13 @@ the same indicator and disaggregation codes, every other dimension being ``total
 Each breakdown must add up to its indicator's total; that is the data set's validation rule
 (``corett.reporting.validation``), and the reason the categories of a dimension are exhaustive
 (each has its "unknown" or "other").
+
+Two breakdowns are by country (issue 4: citizenship and country of repatriation, ISO alpha-3):
+detected victims by citizenship, victims repatriated by the country they returned to. Their
+categories are not fixed: a report lists the countries it has, each an element of its own
+("detected_victims.citizenship.HND"), so they are not among a data set's ``elements()`` but are
+read and checked beside them. Listed countries may not add up to more than the total; with
+"XXX" (unspecified) among them the list claims to be complete, and must add up to it exactly.
 """
 
 from __future__ import annotations
@@ -38,7 +45,12 @@ DIMENSIONS: dict[str, StrOrPromise] = {
     "sex": _("By sex"),
     "age": _("By age"),
     "form": _("By form of exploitation"),
+    "citizenship": _("By citizenship"),
+    "repatriation": _("By country of repatriation"),
 }
+
+# The breakdowns by country, and the indicator each breaks down.
+COUNTRY_DIMENSIONS: dict[str, str] = {"citizenship": "detected_victims", "repatriation": "victims_repatriated"}
 
 CATEGORIES: dict[str, dict[str, StrOrPromise]] = {
     "sex": {"female": _("Female"), "male": _("Male"), "other": _("Other"), "unknown": _("Sex unknown")},
@@ -83,6 +95,11 @@ class Element:
         return self.dimension == TOTAL
 
     @property
+    def is_country(self) -> bool:
+        """One country of a breakdown by citizenship or country of repatriation."""
+        return self.dimension in COUNTRY_DIMENSIONS
+
+    @property
     def indicator_label(self) -> str:
         return str(INDICATORS[self.indicator])
 
@@ -90,6 +107,10 @@ class Element:
     def label(self) -> str:
         if self.is_total:
             return str(DIMENSIONS[TOTAL])
+        if self.is_country:
+            from corett.reporting.countries import country_name
+
+            return f"{DIMENSIONS[self.dimension]}: {country_name(self.category)}"
         return f"{DIMENSIONS[self.dimension]}: {CATEGORIES[self.dimension][self.category]}"
 
     def bilingual(self) -> tuple[str, str]:
@@ -102,8 +123,9 @@ class Element:
         return f"{es[0]} / {en[0]}", f"{es[1]} / {en[1]}"
 
     def disaggregation(self) -> dict[str, str]:
-        """The statistics module's disaggregation codes of this element (others: total)."""
-        codes = {"sex": TOTAL, "age": TOTAL, "form": TOTAL}
+        """The statistics module's disaggregation codes of this element (others: total, and no
+        citizenship or country of repatriation)."""
+        codes = {"sex": TOTAL, "age": TOTAL, "form": TOTAL, "citizenship": "", "repatriation": ""}
         if not self.is_total:
             codes[self.dimension] = self.category
         return codes
@@ -132,4 +154,19 @@ def element_by_key(key: str) -> Element | None:
         return Element(indicator, TOTAL, TOTAL)
     if dimension in BREAKDOWNS[indicator] and category in CATEGORIES[dimension]:
         return Element(indicator, dimension, category)
+    if COUNTRY_DIMENSIONS.get(dimension) == indicator:
+        from corett.reporting.countries import CODES
+
+        if category in CODES:
+            return Element(indicator, dimension, category)
     return None
+
+
+def country_blocks(indicators: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
+    """(dimension, indicator) of the breakdowns by country a data set with these indicators has."""
+    return [(dimension, indicator) for dimension, indicator in COUNTRY_DIMENSIONS.items() if indicator in indicators]
+
+
+def country_block_label(dimension: str) -> str:
+    """ "Detected victims, by citizenship" in the active language."""
+    return f"{INDICATORS[COUNTRY_DIMENSIONS[dimension]]}, {str(DIMENSIONS[dimension]).lower()}"

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corett.core.forms import StyledFormMixin
-from corett.reporting.elements import DEFAULT_INDICATORS, INDICATORS, Element
+from corett.reporting import countries
+from corett.reporting.elements import (
+    DEFAULT_INDICATORS,
+    INDICATORS,
+    Element,
+    country_block_label,
+    country_blocks,
+    element_by_key,
+)
 from corett.reporting.models import DataSet, Submission, Value
-from corett.reporting.validation import NOT_AVAILABLE, REPORTED, Location, RawEntry
+from corett.reporting.validation import (
+    NOT_AVAILABLE,
+    REPORTED,
+    Finding,
+    Location,
+    RawCountryEntry,
+    RawEntry,
+)
 
 
 class DataSetForm(StyledFormMixin, forms.ModelForm):
@@ -39,11 +55,21 @@ class DataSetForm(StyledFormMixin, forms.ModelForm):
 STATUS_CHOICES = [(REPORTED, _("Reported")), (NOT_AVAILABLE, _("Not available"))]
 
 
+# Rows of a breakdown by country in the entry form: the countries stored and a few empty ones
+# (at least COUNTRY_MIN_ROWS); a form sent back with more rows keeps them, up to COUNTRY_MAX_ROWS.
+COUNTRY_BLANK_ROWS = 5
+COUNTRY_MIN_ROWS = 8
+COUNTRY_MAX_ROWS = 200
+
+
 class EntryForm(forms.Form):
-    """One value field and one status field per data element, in the data set's order.
+    """One value field and one status field per data element, in the data set's order; then, per
+    breakdown by country (citizenship, country of repatriation), rows of a country and a count.
 
     The fields take text: the report's own checks (``corett.reporting.validation``) read it, so
-    that the web form and the Excel template say the same thing about the same mistake.
+    that the web form and the Excel template say the same thing about the same mistake. A
+    country is typed or picked from a list (``countries.choice_label``) and read by
+    ``countries.country_code``, as the template's cells are.
     """
 
     def __init__(self, *args: Any, submission: Submission, **kwargs: Any) -> None:
@@ -51,6 +77,12 @@ class EntryForm(forms.Form):
         self.submission = submission
         self.elements: list[Element] = submission.data_set.elements()
         stored = {v.element: v for v in submission.values.all()} if submission.pk else {}
+        self._add_value_fields(stored)
+        self.blocks: list[dict[str, Any]] = []
+        for dimension, indicator in country_blocks(submission.data_set.indicators):
+            self._add_country_block(dimension, indicator, stored)
+
+    def _add_value_fields(self, stored: dict[str, Value]) -> None:
         for index, element in enumerate(self.elements):
             value = stored.get(element.key)
             self.fields[f"v_{index}"] = forms.CharField(
@@ -66,6 +98,73 @@ class EntryForm(forms.Form):
                 initial=NOT_AVAILABLE if value and value.not_available else REPORTED,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
+
+    def _add_country_block(self, dimension: str, indicator: str, stored: dict[str, Value]) -> None:
+        listed = sorted(
+            (element.category, value.value)
+            for key, value in stored.items()
+            if (element := element_by_key(key)) is not None and element.is_country and element.dimension == dimension
+        )
+        count = min(COUNTRY_MAX_ROWS, max(len(listed) + COUNTRY_BLANK_ROWS, COUNTRY_MIN_ROWS, self._sent_rows(dimension)))
+        label = country_block_label(dimension)
+        for index in range(count):
+            code, number = listed[index] if index < len(listed) else ("", None)
+            self.fields[f"{dimension}_country_{index}"] = forms.CharField(
+                label=_("%(block)s, row %(row)s: country") % {"block": label, "row": index + 1},
+                required=False, max_length=120, initial=countries.choice_label(code) if code else "",
+                widget=forms.TextInput(attrs={
+                    "list": "reporting-countries", "autocomplete": "off", "class": "form-control form-control-sm",
+                }),
+            )
+            self.fields[f"{dimension}_count_{index}"] = forms.CharField(
+                label=_("%(block)s, row %(row)s: number of victims") % {"block": label, "row": index + 1},
+                required=False, max_length=20, initial="" if number is None else number,
+                widget=forms.TextInput(attrs={
+                    "inputmode": "numeric", "autocomplete": "off", "class": "form-control form-control-sm text-end",
+                }),
+            )
+        self.blocks.append({"dimension": dimension, "indicator": indicator, "label": label, "count": count})
+
+    def _sent_rows(self, dimension: str) -> int:
+        pattern = re.compile(rf"^{dimension}_(?:country|count)_(\d{{1,4}})$")
+        found = [int(m.group(1)) for name in (self.data or {}) if (m := pattern.match(name))]
+        return max(found) + 1 if found else 0
+
+    def country_rows(self) -> list[dict[str, Any]]:
+        """Per breakdown by country: its label and its rows of bound fields."""
+        return [
+            {**block, "rows": [
+                (self[f"{block['dimension']}_country_{i}"], self[f"{block['dimension']}_count_{i}"])
+                for i in range(block["count"])
+            ]}
+            for block in self.blocks
+        ]
+
+    def country_options(self) -> list[str]:
+        return [countries.choice_label(code) for code, _es, _en in countries.choices()]
+
+    def country_entries(self) -> list[RawCountryEntry]:
+        entries = []
+        for block in self.blocks:
+            dimension, where = block["dimension"], f"{block['indicator']}.{block['dimension']}"
+            for index in range(block["count"]):
+                entries.append(RawCountryEntry(
+                    dimension, self.cleaned_data.get(f"{dimension}_country_{index}") or None,
+                    self.cleaned_data.get(f"{dimension}_count_{index}") or None,
+                    country_location=Location(element=where, row=index + 1, part="country"),
+                    location=Location(element=where, row=index + 1),
+                ))
+        return entries
+
+    def field_for(self, finding: Finding) -> str | None:
+        """The field a finding is about (None: the form as a whole)."""
+        location = finding.location
+        if location.row and location.element:
+            dimension = location.element.partition(".")[2]
+            part = "country" if location.part == "country" else "count"
+            name = f"{dimension}_{part}_{location.row - 1}"
+            return name if name in self.fields else None
+        return self.field_of(finding.element)
 
     def rows(self) -> list[dict[str, Any]]:
         """The fields per element, for the table the template draws."""

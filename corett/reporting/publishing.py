@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from corett.reporting.elements import element_by_key
+from corett.reporting.elements import Element, element_by_key
 from corett.reporting.models import DataSet, Submission
 from corett.statistics.models import Kind, Source, Status
 from corett.statistics.models import Value as StatisticsValue
@@ -40,8 +40,15 @@ def publish(*, submission: Submission, actor: Any) -> int:
     iso3 = submission.country.iso3
     period = period_of(data_set)
     given = {v.element: v for v in submission.values.all()}
+    elements = data_set.elements()
+    # The countries of the breakdowns by citizenship and country of repatriation are the ones
+    # the report lists; a country an earlier approval listed and this one does not is stored as
+    # missing, as an emptied cell is.
+    listed = [e for key in given if (e := element_by_key(key)) is not None and e.is_country]
+    elements += sorted(listed, key=lambda e: e.key)
+    elements += [e for e in _published_countries(submission) if e.key not in given]
     inputs = []
-    for element in data_set.elements():
+    for element in elements:
         value = given.get(element.key)
         number = value.value if value is not None else None
         codes = element.disaggregation()
@@ -49,6 +56,7 @@ def publish(*, submission: Submission, actor: Any) -> int:
             indicator=element.indicator, country=iso3, period=period, value=number,
             kind=Kind.EXACT if number is not None else Kind.MISSING, cell=element.key,
             sex=codes["sex"], age=codes["age"], form=codes["form"],
+            citizenship=codes["citizenship"], repatriation=codes["repatriation"],
         ))
     result = store_values(
         actor=actor, source=Source.NATIONAL, values=inputs, release=f"{data_set.code} national report",
@@ -61,6 +69,19 @@ def _published(submission: Submission) -> Any:
     return StatisticsValue.objects.filter(
         source=Source.NATIONAL, country_iso3=submission.country.iso3, period=period_of(submission.data_set),
     )
+
+
+def _published_countries(submission: Submission) -> list[Element]:
+    """The breakdowns by country an earlier approval of this report put in the statistics."""
+    found = []
+    rows = _published(submission).exclude(citizenship="", repatriation="").values_list(
+        "indicator__code", "citizenship", "repatriation", "label")
+    for indicator, citizenship, repatriation, label in rows:
+        dimension, code = ("citizenship", citizenship) if citizenship else ("repatriation", repatriation)
+        element = element_by_key(f"{indicator}.{dimension}.{code}")
+        if element is not None and not label and not (citizenship and repatriation):
+            found.append(element)
+    return sorted(set(found), key=lambda e: e.key)
 
 
 def withdraw(*, submission: Submission, actor: Any, reason: str) -> int:

@@ -42,7 +42,7 @@ from corett.reporting.models import (
     SubmissionState,
     Value,
 )
-from corett.reporting.validation import Finding, RawEntry, Reading, check_entries
+from corett.reporting.validation import Finding, RawCountryEntry, RawEntry, Reading, check_entries
 from corett.reporting.workbook import ReadResult, ReadRow, read_template
 
 # The range a value is expected in, from the country's earlier approved reports of the same
@@ -199,10 +199,14 @@ def _store(
     return len(rows), len(readings) - len(rows)
 
 
-def submission_save(*, actor: Any, submission: Submission, entries: Iterable[RawEntry]) -> SaveResult:
-    """Values typed in the web form: checked, then stored all together (or nothing is)."""
+def submission_save(
+    *, actor: Any, submission: Submission, entries: Iterable[RawEntry], countries: Iterable[RawCountryEntry] = (),
+) -> SaveResult:
+    """Values typed in the web form (or sent through the API), with the rows of the breakdowns by
+    country: checked, then stored all together (or nothing is)."""
     _check_can_change(actor, submission)
-    readings, findings = check_entries(list(entries), history_ranges(submission))
+    readings, findings = check_entries(list(entries), history_ranges(submission), countries=list(countries),
+                                       reporting_country=submission.country.iso3)
     errors = [f for f in findings if f.is_error]
     if errors:
         raise ReportRejected(errors)
@@ -229,7 +233,8 @@ def submission_import(*, actor: Any, submission: Submission, content: bytes, fil
     read: ReadResult = read_template(content, data_set=submission.data_set, country=submission.country)
     if read.findings and not read.rows:
         raise ReportRejected(read.findings)
-    readings, findings = check_entries(read.entries, history_ranges(submission))
+    readings, findings = check_entries(read.entries, history_ranges(submission), countries=read.countries,
+                                       reporting_country=submission.country.iso3)
     _attach_to_rows(read, findings)
     errors = [
         *read.findings,
@@ -249,12 +254,12 @@ def submission_import(*, actor: Any, submission: Submission, content: bytes, fil
 
 def _attach_to_rows(read: ReadResult, findings: list[Finding]) -> None:
     """Each finding also on the row of the cell it names (the report is read row by row)."""
-    by_cell: dict[str, ReadRow] = {}
+    by_cell: dict[tuple[str, str], ReadRow] = {}
     for row in read.rows:
-        for column in ("C", "D", "E"):
-            by_cell[f"{column}{row.number}"] = row
+        for column in "ABCDE":
+            by_cell[(row.sheet, f"{column}{row.number}")] = row
     for finding in findings:
-        found = by_cell.get(finding.location.cell)
+        found = by_cell.get((finding.location.sheet, finding.location.cell))
         if found is not None:
             found.findings.append(finding)
 

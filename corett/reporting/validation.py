@@ -19,7 +19,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from corett.reporting.elements import CATEGORIES, DIMENSIONS, TOTAL, Element, element_by_key
+from corett.reporting.elements import (
+    CATEGORIES,
+    COUNTRY_DIMENSIONS,
+    DIMENSIONS,
+    TOTAL,
+    Element,
+    country_block_label,
+    element_by_key,
+)
 
 ERROR, WARNING = "error", "warning"
 # Larger than any count a country reports for a period: a typo (an extra digit pasted twice),
@@ -32,24 +40,41 @@ REPORTED = "reported"
 @dataclass(frozen=True)
 class Location:
     """A cell of the template (``sheet`` and ``cell``) or a field of the entry form
-    (``element``), or the whole file (none of them)."""
+    (``element``), or the whole file (none of them).
+
+    A row of a breakdown by country, in the form or the API, is its block
+    ("detected_victims.citizenship") and ``row`` (from 1); ``part`` is "country" for its
+    country and empty for its count."""
 
     sheet: str = ""
     cell: str = ""
     element: str = ""
+    row: int = 0
+    part: str = ""
 
     def __str__(self) -> str:
         if self.sheet and self.cell:
             return _("Sheet '%(sheet)s', %(cell)s") % {"sheet": self.sheet, "cell": self.cell}
         if self.sheet:
             return _("Sheet '%(sheet)s'") % {"sheet": self.sheet}
+        if self.element and self.row:
+            dimension = self.element.partition(".")[2]
+            block = country_block_label(dimension) if dimension in COUNTRY_DIMENSIONS else self.element
+            return _("%(block)s, row %(row)s") % {"block": block, "row": self.row}
         if self.element:
             element = element_by_key(self.element)
             return f"{element.indicator_label}, {element.label}" if element else self.element
         return ""
 
-    def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in (("sheet", self.sheet), ("cell", self.cell), ("element", self.element)) if v}
+    def as_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            k: v for k, v in (("sheet", self.sheet), ("cell", self.cell), ("element", self.element)) if v
+        }
+        if self.row:
+            found["row"] = self.row
+        if self.part:
+            found["part"] = self.part
+        return found
 
 
 def _messages() -> dict[str, str]:
@@ -72,6 +97,28 @@ def _messages() -> dict[str, str]:
         ),
         "breakdown_without_total": _(
             "The total is empty, but the breakdown %(dimension)s has values: give the total too."
+        ),
+        "unknown_country": _(
+            "“%(text)s” is not a country the platform recognises: choose one from the list, or write its "
+            "ISO alpha-3 code (e.g. GTM; XXX when the country is not known)."
+        ),
+        "country_missing": _("%(value)s victims, but no country: choose the country, or clear the count."),
+        "count_missing": _("%(country)s has no count: give the number of victims, or clear the row."),
+        "duplicate_country": _("%(country)s is listed twice (also at %(other)s): give each country one row."),
+        "countries_without_total": _(
+            "The total is empty, but the countries listed %(dimension)s add up to %(sum)s: give the total too."
+        ),
+        "countries_exceed_total": _(
+            "The total is %(total)s, but the countries listed %(dimension)s add up to %(sum)s: they cannot "
+            "add up to more than the total."
+        ),
+        "countries_mismatch": _(
+            "The total is %(total)s, but the countries listed %(dimension)s add up to %(sum)s. With "
+            "“unspecified” (XXX) among them the list is complete: it must add up to the total."
+        ),
+        "countries_incomplete": _(
+            "The countries listed %(dimension)s account for %(sum)s of the total of %(total)s: add the "
+            "others, or “unspecified” (XXX) for those whose country is not known."
         ),
         "out_of_range": _(
             "%(value)s is outside the range expected from the country's earlier approved reports "
@@ -124,6 +171,10 @@ class Finding:
         params = dict(self.params)
         if "dimension" in params and params["dimension"] in DIMENSIONS:
             params["dimension"] = str(DIMENSIONS[params["dimension"]]).lower()
+        if "country" in params:
+            from corett.reporting.countries import country_name
+
+            params["country"] = country_name(str(params["country"]))
         template = _messages().get(self.code, _("This value is not valid."))
         return template % params if params else template.replace("%%", "%")
 
@@ -156,6 +207,22 @@ class RawEntry:
     status: Any = ""
     location: Location = field(default_factory=Location)
     status_location: Location | None = None
+
+
+@dataclass(frozen=True)
+class RawCountryEntry:
+    """One row of a breakdown by country as the reporter gave it: the country as written (a code,
+    a name, a demonym: mapped by :func:`corett.reporting.countries.country_code`) and the count."""
+
+    dimension: str  # "citizenship" or "repatriation"
+    country: Any
+    value: Any
+    country_location: Location = field(default_factory=Location)
+    location: Location = field(default_factory=Location)
+
+    @property
+    def indicator(self) -> str:
+        return COUNTRY_DIMENSIONS[self.dimension]
 
 
 @dataclass(frozen=True)
@@ -217,12 +284,14 @@ def parse_status(raw: Any) -> str | None:
 
 
 def check_entries(
-    entries: Iterable[RawEntry], ranges: Mapping[str, tuple[int, int, int]] | None = None
+    entries: Iterable[RawEntry], ranges: Mapping[str, tuple[int, int, int]] | None = None,
+    *, countries: Iterable[RawCountryEntry] = (), reporting_country: str = "",
 ) -> tuple[dict[str, Reading], list[Finding]]:
     """The readings of every element, and what is wrong with them.
 
     ``ranges`` maps an element's key to (low, high, number of earlier reports) when the country's
-    history gives one; values outside it are warnings.
+    history gives one; values outside it are warnings. ``countries`` are the rows of the
+    breakdowns by country; ``reporting_country`` (alpha-3) is whose report it is.
     """
     readings: dict[str, Reading] = {}
     findings: list[Finding] = []
@@ -246,6 +315,7 @@ def check_entries(
             continue
         readings[key] = Reading(value, not_available=status == NOT_AVAILABLE)
     findings.extend(_check_breakdowns(readings, locations))
+    findings.extend(_check_countries(list(countries), readings, locations, reporting_country))
     if ranges:
         findings.extend(_check_ranges(readings, locations, ranges))
     return readings, findings
@@ -275,6 +345,67 @@ def _check_breakdowns(readings: Mapping[str, Reading], locations: Mapping[str, L
                 findings.append(Finding("sum_mismatch", where, params, element=total_key))
             elif sum(values) > total_value:
                 findings.append(Finding("sum_exceeds_total", where, params, element=total_key))
+    return findings
+
+
+def _check_countries(
+    rows: list[RawCountryEntry], readings: dict[str, Reading], locations: Mapping[str, Location],
+    reporting_country: str,
+) -> list[Finding]:
+    """Each row names a country and gives its count; no country twice in a block; a block adds up
+    to at most its indicator's total, or to exactly the total when "unspecified" is listed (the
+    list then claims to be complete). Adds the rows' readings to ``readings``."""
+    from corett.reporting.countries import country_code
+    from corett.statistics.models import UNSPECIFIED_COUNTRY
+
+    findings: list[Finding] = []
+    sums: dict[str, list[int]] = {}
+    seen: dict[str, Location] = {}
+    listed: dict[str, set[str]] = {}
+    for row in rows:
+        block = f"{row.indicator}.{row.dimension}"
+        written = "" if row.country is None else str(row.country).strip()
+        value, problem = parse_count(row.value)
+        shown = row.value if not isinstance(row.value, float) else f"{row.value:g}"
+        if not written and value is None and not problem:
+            continue  # an empty row
+        code = country_code(written, reporting_country=reporting_country) if written else None
+        key = f"{block}.{code}" if code else block
+        if not written:
+            findings.append(Finding("country_missing", row.country_location, {"value": str(shown)[:40]},
+                                    element=block))
+        elif code is None:
+            findings.append(Finding("unknown_country", row.country_location, {"text": written[:60]}, element=block))
+        elif key in seen:
+            findings.append(Finding("duplicate_country", row.country_location,
+                                    {"country": code, "other": str(seen[key])}, element=key))
+            continue
+        else:
+            seen[key] = row.country_location
+            listed.setdefault(block, set()).add(code)
+        if problem:
+            findings.append(Finding(problem, row.location, {"text": str(shown)[:40], "value": str(shown)[:40]},
+                                    element=key))
+        elif value is None and code is not None:
+            findings.append(Finding("count_missing", row.location, {"country": code}, element=key))
+        elif value is not None and code is not None:
+            readings[key] = Reading(value)
+            sums.setdefault(block, []).append(value)
+    for block, values in sums.items():
+        indicator, dimension = block.split(".")
+        total_key = f"{indicator}.{TOTAL}.{TOTAL}"
+        total = readings.get(total_key)
+        total_value = total.value if total else None
+        where = locations.get(total_key, Location())
+        params = {"dimension": dimension, "sum": sum(values), "total": total_value}
+        if total_value is None:
+            findings.append(Finding("countries_without_total", where, params, element=total_key))
+        elif sum(values) > total_value:
+            findings.append(Finding("countries_exceed_total", where, params, element=total_key))
+        elif sum(values) < total_value:
+            complete = UNSPECIFIED_COUNTRY in listed.get(block, set())
+            findings.append(Finding("countries_mismatch" if complete else "countries_incomplete", where, params,
+                                    severity=ERROR if complete else WARNING, element=total_key))
     return findings
 
 

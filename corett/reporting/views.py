@@ -26,6 +26,8 @@ from corett.cases.documents import BoundedMemoryUploadHandler
 from corett.core.forms import add_service_error, submitted
 from corett.directory.models import Country
 from corett.reporting import dashboard, services
+from corett.reporting.countries import country_name
+from corett.reporting.elements import Element, country_block_label, country_blocks, element_by_key
 from corett.reporting.forms import (
     ApproveForm,
     DataSetForm,
@@ -35,7 +37,7 @@ from corett.reporting.forms import (
     UploadForm,
     stored_values,
 )
-from corett.reporting.models import DataSet, Submission, SubmissionState
+from corett.reporting.models import DataSet, Submission, SubmissionState, Value
 from corett.reporting.validation import Finding
 from corett.reporting.workbook import build_template
 
@@ -169,11 +171,16 @@ def _detail_context(request: AuthenticatedRequest, submission: Submission, **ext
     user = request.user
     values = stored_values(submission)
     rows = [{"element": e, "value": values.get(e.key)} for e in submission.data_set.elements()]
+    by_country = [
+        {"label": country_block_label(dimension), "dimension": dimension, "rows": _countries(values, dimension)}
+        for dimension, _indicator in country_blocks(submission.data_set.indicators)
+    ]
     warnings = [Finding.from_dict(w) for w in submission.warnings]
     may_report = policy.can(user, "reporting.report", submission)
     may_review = policy.can(user, "reporting.review", submission)
     return {
         "submission": submission, "data_set": submission.data_set, "rows": rows, "warnings": warnings,
+        "by_country": by_country,
         "events": list(submission.events.select_related("actor")) if submission.pk else [],
         "may_edit": may_report and submission.is_editable,
         "may_template": may_report or policy.can(user, "reporting.manage_data_sets"),
@@ -185,6 +192,15 @@ def _detail_context(request: AuthenticatedRequest, submission: Submission, **ext
         "reopen_form": extra.pop("reopen_form", ReopenForm()),
         **extra,
     }
+
+
+def _countries(values: dict[str, Value], dimension: str) -> list[tuple[Element, Value, str]]:
+    """The countries a report lists in one breakdown, largest first: (element, value, name)."""
+    rows = [
+        (element, value, country_name(element.category)) for key, value in values.items()
+        if (element := element_by_key(key)) is not None and element.dimension == dimension
+    ]
+    return sorted(rows, key=lambda row: (-(row[1].value or 0), row[0].category))
 
 
 @login_required
@@ -260,7 +276,8 @@ def entry(request: AuthenticatedRequest, code: str, iso2: str) -> HttpResponse:
     findings: list[Finding] = []
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.submission_save(actor=user, submission=submission, entries=form.entries())
+            result = services.submission_save(actor=user, submission=submission, entries=form.entries(),
+                                              countries=form.country_entries())
         except services.ReportRejected as rejected:
             findings = rejected.findings
             _findings_at_fields(form, findings)
@@ -279,7 +296,7 @@ def entry(request: AuthenticatedRequest, code: str, iso2: str) -> HttpResponse:
 def _findings_at_fields(form: EntryForm, findings: list[Finding]) -> None:
     errors: dict[str | None, list[str]] = {}
     for finding in findings:
-        errors.setdefault(form.field_of(finding.element), []).append(finding.text)
+        errors.setdefault(form.field_for(finding), []).append(finding.text)
     add_service_error(form, ValidationError({k or "__all__": v for k, v in errors.items()}))
 
 

@@ -1,11 +1,15 @@
 """The Excel template of a report: made for one country and one period, filled in by its focal
 point (offline, often by several offices), and read back.
 
-The workbook has three sheets: "Instrucciones" (in Spanish and English), "Datos" (one row per
-data element: locked labels, a value cell, a status drop-down) and a very hidden "_meta" that
-says which country and period it was made for, so a template of another country or period is
-recognised and refused. The element codes sit in a hidden, locked column of "Datos", so rows
-are read by what they are, not by where they are.
+The workbook has these sheets: "Instrucciones" (in Spanish and English), "Datos" (one row per
+data element: locked labels, a value cell, a status drop-down), "Países" when the data set asks
+for detected victims or victims repatriated (their breakdowns by citizenship and by country of
+repatriation: rows of a country drop-down and a count, with the rows' sum beside the total),
+and two very hidden ones: "_meta", which says which country and period the template was made
+for, so a template of another country or period is recognised and refused, and "_paises", the
+drop-down's list. The element codes sit in a hidden, locked column, so rows are read by what
+they are, not by where they are. Templates made before "Países" existed (format 1) are still
+read, without it.
 
 Reading never trusts the file: its size is bounded before it is opened, a file that is not a
 workbook is refused, and every problem is a finding that names its cell.
@@ -25,20 +29,36 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from corett.reporting.elements import Element, element_by_key
+from corett.reporting import countries
+from corett.reporting.elements import (
+    COUNTRY_DIMENSIONS,
+    DIMENSIONS,
+    INDICATORS,
+    Element,
+    country_blocks,
+    element_by_key,
+)
 from corett.reporting.models import DataSet
-from corett.reporting.validation import Finding, Location, RawEntry
+from corett.reporting.validation import Finding, Location, RawCountryEntry, RawEntry
 
 DATA_SHEET = "Datos"
 INSTRUCTIONS_SHEET = "Instrucciones"
+COUNTRY_SHEET = "Países"
 META_SHEET = "_meta"
-FORMAT = "corett-reporting/1"
+LIST_SHEET = "_paises"
+FORMAT = "corett-reporting/2"
+# Format 1: the same template without the sheet of breakdowns by country.
+FORMATS = frozenset({"corett-reporting/1", FORMAT})
 HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
 VALUE_COLUMN, STATUS_COLUMN, KEY_COLUMN = "C", "D", "E"
 STATUS_CHOICES = ("Reportado / Reported", "No disponible / Not available")
 # A filled template is a few hundred rows; more is not a template (and not worth reading).
 MAX_ROWS = 2_000
+# Rows for the countries of one breakdown: more than any country of the region has reported.
+COUNTRY_ROWS = 40
+COUNTRY_FIRST_ROW = 5  # the first block's heading
+COUNTRY_COLUMN, COUNT_COLUMN, COUNTRY_KEY_COLUMN = "A", "B", "C"
 
 _TITLE = Font(bold=True, size=14, color="1F3864")
 _BOLD = Font(bold=True)
@@ -78,8 +98,16 @@ def _instructions(country: Any, data_set: DataSet) -> list[str]:
                         "the platform reads the rows by their hidden codes."),
                 gettext("5. This template is for your country and this period only. Upload it on the "
                         "report's page in CORETT Hub; the platform checks it and lists every problem by cell."),
-                "",
             ]
+            if country_blocks(data_set.indicators):
+                lines.append(gettext(
+                    "6. In the sheet 'Países', list the victims by citizenship and by country of repatriation: "
+                    "one country per row, chosen from the list (or its ISO alpha-3 code), and its number of "
+                    "victims. The countries may not add up to more than the indicator's total; choose "
+                    "'XXX' (unspecified) for victims whose country is not known, and the list must then add "
+                    "up to the total exactly."
+                ))
+            lines.append("")
     return lines
 
 
@@ -90,16 +118,20 @@ def build_template(*, data_set: DataSet, country: Any) -> bytes:
     assert instructions is not None
     instructions.title = INSTRUCTIONS_SHEET
     instructions.column_dimensions["A"].width = 110
-    for row, line in enumerate(_instructions(country, data_set), start=1):
+    lines = _instructions(country, data_set)
+    titles = (1, len(lines) // 2 + 1)  # the Spanish half's first line, the English half's
+    for row, line in enumerate(lines, start=1):
         cell = instructions.cell(row=row, column=1, value=line)
         cell.alignment = Alignment(wrap_text=True)
-        if row in (1, 10):
+        if row in titles:
             cell.font = _TITLE
     instructions.protection.sheet = True
 
     sheet = workbook.create_sheet(DATA_SHEET)
-    _fill_data_sheet(sheet, data_set=data_set, country=country)
+    total_rows = _fill_data_sheet(sheet, data_set=data_set, country=country)
     workbook.active = 1
+    if country_blocks(data_set.indicators):
+        _fill_country_sheet(workbook, data_set=data_set, total_rows=total_rows)
 
     meta = workbook.create_sheet(META_SHEET)
     for row, (key, value) in enumerate(
@@ -117,7 +149,8 @@ def build_template(*, data_set: DataSet, country: Any) -> bytes:
     return out.getvalue()
 
 
-def _fill_data_sheet(sheet: Any, *, data_set: DataSet, country: Any) -> None:
+def _fill_data_sheet(sheet: Any, *, data_set: DataSet, country: Any) -> dict[str, int]:
+    """Fill "Datos"; return the row of each indicator's total."""
     sheet["A1"] = _both(gettext_noop("National report"))
     sheet["A1"].font = _TITLE
     sheet["A2"], sheet["B2"] = _both(gettext_noop("Country")), f"{country.name_es} / {country.name_en} ({country.iso3})"
@@ -137,14 +170,13 @@ def _fill_data_sheet(sheet: Any, *, data_set: DataSet, country: Any) -> None:
         showErrorMessage=True, errorTitle=_both(gettext_noop("Status")),
         error=_both(gettext_noop("Choose 'Reported' or 'Not available' from the list.")),
     )
-    count = DataValidation(
-        type="whole", operator="between", formula1="0", formula2="10000000", allow_blank=True,
-        showErrorMessage=True, errorTitle=_both(gettext_noop("Value")),
-        error=_both(gettext_noop("Write a whole number of 0 or more, or leave the cell empty.")),
-    )
+    count = _count_validation()
     sheet.add_data_validation(status)
     sheet.add_data_validation(count)
+    total_rows: dict[str, int] = {}
     for row, element in enumerate(elements, start=FIRST_ROW):
+        if element.is_total:
+            total_rows[element.indicator] = row
         indicator, breakdown = element.bilingual()
         sheet.cell(row=row, column=1, value=indicator if element.is_total else None)
         label = sheet.cell(row=row, column=2, value=breakdown)
@@ -168,22 +200,114 @@ def _fill_data_sheet(sheet: Any, *, data_set: DataSet, country: Any) -> None:
     # is not security), which is why the reader checks every code again.
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
+    return total_rows
+
+
+def _count_validation() -> DataValidation:
+    return DataValidation(
+        type="whole", operator="between", formula1="0", formula2="10000000", allow_blank=True,
+        showErrorMessage=True, errorTitle=_both(gettext_noop("Value")),
+        error=_both(gettext_noop("Write a whole number of 0 or more, or leave the cell empty.")),
+    )
+
+
+def _fill_country_sheet(workbook: Any, *, data_set: DataSet, total_rows: dict[str, int]) -> None:
+    """The breakdowns by citizenship and by country of repatriation: per block, a heading, rows
+    of a country (drop-down) and a count, then the rows' sum beside the total in "Datos"."""
+    from django.utils.translation import gettext
+
+    listing = workbook.create_sheet(LIST_SHEET)
+    options = [countries.bilingual_choice(*choice) for choice in countries.choices()]
+    for row, text in enumerate(options, start=1):
+        listing.cell(row=row, column=1, value=text)
+    listing.sheet_state = "veryHidden"
+    listing.protection.sheet = True
+
+    sheet = workbook.create_sheet(COUNTRY_SHEET, index=2)
+    sheet["A1"] = _both(gettext_noop("Victims by citizenship and by country of repatriation"))
+    sheet["A1"].font = _TITLE
+    for row, language in ((2, "es"), (3, "en")):
+        with override(language):
+            sheet[f"A{row}"] = gettext(
+                "One country per row: choose it from the list, or write its ISO alpha-3 code (XXX: not known)."
+            )
+    picker = DataValidation(
+        type="list", formula1=f"'{LIST_SHEET}'!$A$1:$A${len(options)}", allow_blank=True,
+        showErrorMessage=True, errorStyle="warning", errorTitle=_both(gettext_noop("Country")),
+        error=_both(gettext_noop("Choose a country from the list, or write its ISO alpha-3 code (e.g. NGA).")),
+    )
+    count = _count_validation()
+    sheet.add_data_validation(picker)
+    sheet.add_data_validation(count)
+    row = COUNTRY_FIRST_ROW
+    for dimension, indicator in country_blocks(data_set.indicators):
+        block = f"{indicator}.{dimension}"
+        with override("es"):
+            es = f"{INDICATORS[indicator]}, {str(DIMENSIONS[dimension]).lower()}"
+        with override("en"):
+            en = f"{INDICATORS[indicator]}, {str(DIMENSIONS[dimension]).lower()}"
+        heading = (f"{es} / {en}", _both(gettext_noop("Number of victims")), f"#{block}")
+        for column, text in enumerate(heading, start=1):
+            cell = sheet.cell(row=row, column=column, value=text)
+            cell.font = _BOLD
+            cell.fill = _HEADER_FILL
+        first, last = row + 1, row + COUNTRY_ROWS
+        for number in range(first, last + 1):
+            for letter in (COUNTRY_COLUMN, COUNT_COLUMN):
+                cell = sheet[f"{letter}{number}"]
+                cell.protection = Protection(locked=False)
+                cell.fill = _INPUT_FILL
+            sheet[f"{COUNTRY_KEY_COLUMN}{number}"] = block
+        picker.add(f"{COUNTRY_COLUMN}{first}:{COUNTRY_COLUMN}{last}")
+        count.add(f"{COUNT_COLUMN}{first}:{COUNT_COLUMN}{last}")
+        sheet.cell(row=last + 1, column=1, value=_both(gettext_noop("Sum of the rows"))).font = _BOLD
+        sheet[f"{COUNT_COLUMN}{last + 1}"] = f"=SUM({COUNT_COLUMN}{first}:{COUNT_COLUMN}{last})"
+        sheet[f"{COUNTRY_KEY_COLUMN}{last + 1}"] = f"#{block}.sum"
+        sheet.cell(row=last + 2, column=1, value=_both(gettext_noop("Total in the sheet 'Datos'"))).font = _BOLD
+        sheet[f"{COUNT_COLUMN}{last + 2}"] = f"='{DATA_SHEET}'!{VALUE_COLUMN}{total_rows[indicator]}"
+        sheet[f"{COUNTRY_KEY_COLUMN}{last + 2}"] = f"#{block}.total"
+        row = last + 4
+    sheet.column_dimensions["A"].width = 60
+    sheet.column_dimensions["B"].width = 22
+    sheet.column_dimensions[COUNTRY_KEY_COLUMN].hidden = True
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
 
 
 @dataclass
 class ReadRow:
-    """One data row as read, for the row-by-row report."""
+    """One data row as read, for the row-by-row report. A row of a breakdown by country has its
+    ``dimension``, the ``country`` as written and the code it maps to (``element``, when it does)."""
 
     number: int
     element: Element | None
     value: Any
     status: Any
     findings: list[Finding] = field(default_factory=list)
+    sheet: str = DATA_SHEET
+    dimension: str = ""
+    country: Any = None
+
+    @property
+    def indicator_label(self) -> str:
+        if self.dimension:
+            return str(INDICATORS[COUNTRY_DIMENSIONS[self.dimension]])
+        return self.element.indicator_label if self.element else ""
+
+    @property
+    def breakdown_label(self) -> str:
+        if self.dimension:
+            written = "" if self.country is None else str(self.country).strip()
+            if self.element is None:
+                return f"{DIMENSIONS[self.dimension]}: {written}"
+            return f"{self.element.label} ← “{written}”"
+        return self.element.label if self.element else ""
 
 
 @dataclass
 class ReadResult:
     entries: list[RawEntry] = field(default_factory=list)
+    countries: list[RawCountryEntry] = field(default_factory=list)
     rows: list[ReadRow] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # about the file, not one row
 
@@ -228,13 +352,15 @@ def _meta(workbook: Any) -> dict[str, str]:
 
 def _read(workbook: Any, result: ReadResult, *, data_set: DataSet, country: Any) -> None:
     meta = _meta(workbook)
-    if meta.get("format") != FORMAT:
+    if meta.get("format") not in FORMATS:
         result.findings.append(Finding("not_a_template"))
         return
-    if DATA_SHEET not in workbook.sheetnames:
-        found = ", ".join(f"'{name}'" for name in workbook.sheetnames if name != META_SHEET)
-        result.findings.append(Finding("missing_sheet", params={"expected": DATA_SHEET, "found": found}))
-        return
+    with_countries = meta["format"] == FORMAT and bool(country_blocks(data_set.indicators))
+    for name in (DATA_SHEET, COUNTRY_SHEET) if with_countries else (DATA_SHEET,):
+        if name not in workbook.sheetnames:
+            found = ", ".join(f"'{other}'" for other in workbook.sheetnames if other not in (META_SHEET, LIST_SHEET))
+            result.findings.append(Finding("missing_sheet", params={"expected": name, "found": found}))
+            return
     if meta.get("country") != country.iso2:
         from corett.directory.models import Country
 
@@ -251,6 +377,8 @@ def _read(workbook: Any, result: ReadResult, *, data_set: DataSet, country: Any)
     if result.findings:
         return
     _read_rows(workbook[DATA_SHEET], result, data_set=data_set)
+    if with_countries:
+        _read_country_rows(workbook[COUNTRY_SHEET], result, data_set=data_set, country=country)
 
 
 def _read_rows(sheet: Any, result: ReadResult, *, data_set: DataSet) -> None:
@@ -283,3 +411,35 @@ def _read_rows(sheet: Any, result: ReadResult, *, data_set: DataSet) -> None:
                 "row_missing", Location(DATA_SHEET),
                 {"text": f"{element.indicator_label}, {element.label}"},
             ))
+
+
+def _read_country_rows(sheet: Any, result: ReadResult, *, data_set: DataSet, country: Any) -> None:
+    """The rows of the breakdowns by country: each row is its block's by its hidden code; headings
+    and sums are the template's own (codes starting with "#"); anything else was changed."""
+    blocks = {f"{indicator}.{dimension}": dimension for dimension, indicator in country_blocks(data_set.indicators)}
+    rows = sheet.iter_rows(min_row=COUNTRY_FIRST_ROW, max_row=COUNTRY_FIRST_ROW + MAX_ROWS, min_col=1, max_col=3,
+                           values_only=True)
+    for number, row in enumerate(rows, start=COUNTRY_FIRST_ROW):
+        written, value, key = tuple(row) + (None,) * (3 - len(row))
+        if isinstance(key, str) and key.startswith("#"):
+            continue
+        if key is None and written is None and value is None:
+            continue
+        if key not in blocks:
+            result.rows.append(ReadRow(number, None, value, None, [Finding(
+                "row_changed", Location(COUNTRY_SHEET, f"{COUNTRY_KEY_COLUMN}{number}"),
+                {"text": str(key if key is not None else written)[:60]},
+            )], sheet=COUNTRY_SHEET))
+            continue
+        if (written is None or not str(written).strip()) and value is None:
+            continue  # a row left empty
+        dimension = blocks[str(key)]
+        code = countries.country_code(written, reporting_country=country.iso3)
+        element = Element(COUNTRY_DIMENSIONS[dimension], dimension, code) if code else None
+        result.rows.append(ReadRow(number, element, value, None, sheet=COUNTRY_SHEET, dimension=dimension,
+                                   country=written))
+        result.countries.append(RawCountryEntry(
+            dimension, written, value,
+            country_location=Location(COUNTRY_SHEET, f"{COUNTRY_COLUMN}{number}"),
+            location=Location(COUNTRY_SHEET, f"{COUNT_COLUMN}{number}"),
+        ))

@@ -11,7 +11,14 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from corett.reporting.models import DataSet, Event, EventKind, Submission, SubmissionState, Value
-from corett.reporting.workbook import DATA_SHEET, FIRST_ROW, KEY_COLUMN, build_template
+from corett.reporting.workbook import (
+    COUNTRY_KEY_COLUMN,
+    COUNTRY_SHEET,
+    DATA_SHEET,
+    FIRST_ROW,
+    KEY_COLUMN,
+    build_template,
+)
 
 # A consistent report: every breakdown adds up to its total.
 GOOD = {
@@ -27,8 +34,10 @@ GOOD = {
 INDICATORS = ["detected_victims", "persons_convicted", "offences"]
 
 
-def data_set(year: int = 2025, number: int = 1, period_type: str = "semester", **extra: Any) -> DataSet:
-    ds = DataSet(period_type=period_type, year=year, number=number, indicators=list(INDICATORS), **extra)
+def data_set(year: int = 2025, number: int = 1, period_type: str = "semester",
+             indicators: list[str] | None = None, **extra: Any) -> DataSet:
+    ds = DataSet(period_type=period_type, year=year, number=number, indicators=list(indicators or INDICATORS),
+                 **extra)
     if ds.deadline is None:  # open: a report sent today is on time
         ds.deadline = max(ds.ends_on, timezone.localdate()) + dt.timedelta(days=60)
     ds.full_clean()
@@ -49,9 +58,16 @@ def submission(ds: DataSet, country: Any, state: str = SubmissionState.DRAFT,
 
 
 def filled_template(ds: DataSet, country: Any, values: Mapping[str, Any] | None = None,
-                    statuses: Mapping[str, str] | None = None, *, edit: Any = None) -> bytes:
-    """The country's template for ``ds`` with ``values`` typed in column C (by element key)."""
+                    statuses: Mapping[str, str] | None = None, *, edit: Any = None,
+                    countries: Mapping[str, list[tuple[Any, Any]]] | None = None) -> bytes:
+    """The country's template for ``ds`` with ``values`` typed in column C (by element key), and
+    ``countries`` (block "detected_victims.citizenship" → [(country as written, count)]) in the
+    rows of "Países"."""
     workbook = load_workbook(io.BytesIO(build_template(data_set=ds, country=country)))
+    for block, rows in (countries or {}).items():
+        sheet = workbook[COUNTRY_SHEET]
+        for (written, count), number in zip(rows, country_rows(sheet, block), strict=False):
+            sheet[f"A{number}"], sheet[f"B{number}"] = written, count
     sheet = workbook[DATA_SHEET]
     values = GOOD if values is None else values
     row = FIRST_ROW
@@ -71,3 +87,8 @@ def filled_template(ds: DataSet, country: Any, values: Mapping[str, Any] | None 
 
 def row_of(ds: DataSet, key: str) -> int:
     return FIRST_ROW + [e.key for e in ds.elements()].index(key)
+
+
+def country_rows(sheet: Any, block: str) -> list[int]:
+    """The input rows of one block of "Países", in order."""
+    return [cell.row for cell in sheet[COUNTRY_KEY_COLUMN] if cell.value == block]

@@ -202,3 +202,28 @@ def test_the_deadline_command_lists_codes_only(gt, focal_gt):
     call_command("notify-reporting-deadlines", "--dry-run", stdout=out)
     assert f"{ds.code} GT: overdue" in out.getvalue()
     assert not Notification.objects.exists()
+
+
+def test_approved_citizenships_reach_the_statistics_and_a_dropped_one_leaves_them(ds, gt, focal_gt, secretariat_user):
+    from corett.reporting.validation import RawCountryEntry
+
+    def rows(*pairs):
+        return [RawCountryEntry("citizenship", country, count) for country, count in pairs]
+
+    submission = services.submission_save(actor=focal_gt, submission=Submission(data_set=ds, country=gt),
+                                          entries=entries_for(ds, helpers.GOOD),
+                                          countries=rows(("Guatemala", 30), ("hondureña", 10))).submission
+    services.submission_submit(actor=focal_gt, submission=submission)
+    services.submission_approve(actor=secretariat_user, submission=submission)
+    published = StatisticsValue.objects.filter(country_iso3="GTM", period="2025S1").exclude(citizenship="")
+    assert dict(published.values_list("citizenship", "value")) == {"GTM": 30, "HND": 10}
+    assert set(published.values_list("status", flat=True)) == {Status.APPROVED}
+
+    services.submission_reopen(actor=secretariat_user, submission=submission, reason="Corregir ciudadanías")
+    services.submission_save(actor=focal_gt, submission=submission, entries=entries_for(ds, helpers.GOOD),
+                             countries=rows(("GTM", 36), ("XXX", 4)))
+    services.submission_submit(actor=focal_gt, submission=submission)
+    services.submission_approve(actor=secretariat_user, submission=submission)
+    published = StatisticsValue.objects.filter(country_iso3="GTM", period="2025S1", status=Status.APPROVED)
+    assert {c: (k, v) for c, k, v in published.exclude(citizenship="").values_list("citizenship", "kind", "value")} == {
+        "GTM": ("exact", 36), "HND": ("missing", None), "XXX": ("exact", 4)}

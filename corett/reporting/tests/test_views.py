@@ -169,3 +169,105 @@ def test_a_countrys_system_sends_and_submits_its_figures_through_the_api(ds, gt,
     response = client_as(focal_gt).post(url, body, content_type="application/json")
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "submitted" and len(response.json()["values"]) == len(helpers.GOOD)
+
+
+# --- The breakdowns by country in the entry form, the report's page and the API -------------------
+
+
+def _entry_data(form, **countries):
+    data = {}
+    for index, element in enumerate(form.elements):
+        data[f"v_{index}"] = str(helpers.GOOD.get(element.key, ""))
+        data[f"s_{index}"] = "reported"
+    for dimension, rows in countries.items():
+        for index, (country, count) in enumerate(rows):
+            data[f"{dimension}_country_{index}"] = country
+            data[f"{dimension}_count_{index}"] = str(count)
+    return data
+
+
+def test_the_entry_form_takes_citizenships_as_labels_and_puts_each_finding_at_its_field(ds, gt, focal_gt, client_as):
+    client = client_as(focal_gt)
+    url = reverse("reporting:entry", args=[ds.code, "GT"])
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    form = page.context["form"]
+    assert [b["dimension"] for b in form.blocks] == ["citizenship"] and form.blocks[0]["count"] == 8
+    assert '<option value="GTM · Guatemala">' in page.content.decode()
+
+    data = _entry_data(form, citizenship=[("guatemalteca", 30), ("Atlantis", 2), ("HND", -1)])
+    response = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert errors["citizenship_country_1"] == [
+        "“Atlantis” is not a country the platform recognises: choose one from the list, or write its ISO alpha-3 "
+        "code (e.g. GTM; XXX when the country is not known)."]
+    assert errors["citizenship_count_2"] == ["A count cannot be negative (-1)."]
+    assert not Value.objects.exists()
+
+    # More rows than the form drew are kept (a row added on the page, or a long list).
+    rows = [("guatemalteca", 30), ("Honduras ", 4), ("Panam\ufffd", 1)] + [("", "")] * 6 + [("El Salvador", 5)]
+    response = client.post(url, _entry_data(form, citizenship=rows), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302, response.context["form"].errors
+    stored = dict(Value.objects.filter(element__contains=".citizenship.").values_list("element", "value"))
+    assert stored == {"detected_victims.citizenship.GTM": 30, "detected_victims.citizenship.HND": 4,
+                      "detected_victims.citizenship.PAN": 1, "detected_victims.citizenship.SLV": 5}
+
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE="en").context["form"]
+    assert form.blocks[0]["count"] == 9
+    assert [form[f"citizenship_country_{i}"].initial for i in range(4)] == [
+        "GTM · Guatemala", "HND · Honduras", "PAN · Panama", "SLV · El Salvador"]
+
+
+def test_a_sum_of_citizenships_over_the_total_is_shown_at_the_total(ds, gt, focal_gt, client_as):
+    client = client_as(focal_gt)
+    url = reverse("reporting:entry", args=[ds.code, "GT"])
+    form = client.get(url).context["form"]
+    response = client.post(url, _entry_data(form, citizenship=[("GTM", 41)]), HTTP_ACCEPT_LANGUAGE="en")
+    total = [e.key for e in form.elements].index("detected_victims.total.total")
+    assert response.context["form"].errors[f"v_{total}"] == [
+        "The total is 40, but the countries listed by citizenship add up to 41: they cannot add up to more than "
+        "the total."]
+
+
+def test_the_report_page_shows_the_countries_largest_first(ds, gt, focal_gt, client_as):
+    values = dict(helpers.GOOD, **{"detected_victims.citizenship.HND": 5, "detected_victims.citizenship.GTM": 30})
+    helpers.submission(ds, gt, values=values)
+    page = client_as(focal_gt).get(_detail(ds, "GT"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    table = page.split('data-testid="countries-citizenship"')[1]
+    assert table.index("Guatemala (GTM)") < table.index("Honduras (HND)")
+    assert 'data-testid="value-detected_victims.citizenship.HND">5<' in table
+
+
+def test_the_api_takes_citizenships_as_rows_or_as_elements_and_names_a_bad_row(ds, gt, focal_gt, client_as):
+    url = reverse("api:reporting-submission-entry")
+    good = [{"element": key, "value": value} for key, value in helpers.GOOD.items()]
+    body = {"data_set": ds.code, "country": "GT", "values": good,
+            "citizenship": [{"country": "guatemalteca", "value": 30}, {"country": "Atlantis", "value": 2}]}
+    client = client_as(focal_gt)
+    response = client.post(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.json()["findings"] == [{
+        "element": "detected_victims.citizenship", "code": "unknown_country",
+        "location": {"element": "detected_victims.citizenship", "row": 2, "part": "country"},
+        "message": "Detected victims, by citizenship, row 2: “Atlantis” is not a country the platform recognises: "
+                   "choose one from the list, or write its ISO alpha-3 code (e.g. GTM; XXX when the country is "
+                   "not known).",
+    }]
+    body["citizenship"] = [{"country": "guatemalteca", "value": 30}]
+    body["values"] = [*good, {"element": "detected_victims.citizenship.HND", "value": 6}]
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    values = {v["element"]: v["value"] for v in response.json()["values"]}
+    assert values["detected_victims.citizenship.GTM"] == 30 and values["detected_victims.citizenship.HND"] == 6
+    # The data set asks for no victims repatriated: a breakdown of them is not in it.
+    response = client.post(url, {**body, "repatriation": [{"country": "HND", "value": 1}]},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and response.json() == {"values": ["Not in this data set: repatriation"]}
+
+
+def test_the_dashboards_completeness_counts_the_data_sets_cells_only(ds, gt, secretariat_user, client_as):
+    values = dict(helpers.GOOD, **{f"detected_victims.citizenship.{c}": 1 for c in ("GTM", "HND", "SLV")})
+    helpers.submission(ds, gt, SubmissionState.SUBMITTED, values=values)
+    columns = client_as(secretariat_user).get(reverse("reporting:dashboard")).context["columns"]
+    cell = next(c for c in columns[0].cells if c.country.iso2 == "GT")
+    assert cell.completeness == round(100 * len(helpers.GOOD) / len(ds.elements()))
