@@ -64,3 +64,10 @@ def _scope_findings(user: Any, qs: QuerySet) -> QuerySet:
 @rule("statistics.review_finding")
 def _review_finding(user: Any, finding: Any) -> bool:
     return user.has_role(*STAFF)
+
+
+@rule("statistics.approve_computed")
+def _approve_computed(user: Any, obj: Any) -> bool:
+    """Approve figures the platform computed (the repatriation cases' counts) for release: the
+    Technical Secretariat, who approve the national reports too."""
+    return user.has_role(Role.SECRETARIAT)

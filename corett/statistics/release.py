@@ -369,7 +369,8 @@ _FORMS = [f for f in Form.values if f != Form.TOTAL]
 def table_equations(keys: Iterable[CellKey]) -> list[disclosure.Equation]:
     """The additive equations that tie the cells of one table: within the cells with no citizenship
     or repatriation, each total of sex, age and form is the sum of its categories; the cells by
-    citizenship add up to the headline total (an attacker may assume the list is complete)."""
+    citizenship, and those by country of repatriation, add up to the headline total (an attacker
+    may assume each list is complete)."""
     present = set(keys)
     equations = []
     for sex, age, form in itertools.product(Sex.values, Age.values, Form.values):
@@ -386,6 +387,9 @@ def table_equations(keys: Iterable[CellKey]) -> list[disclosure.Equation]:
     by_citizenship = tuple(sorted(k for k in present if k[3] and k[:3] == headline[:3] and not k[4]))
     if by_citizenship and headline in present:
         equations.append(disclosure.Equation(headline, by_citizenship))
+    by_repatriation = tuple(sorted(k for k in present if k[4] and k[:3] == headline[:3] and not k[3]))
+    if by_repatriation and headline in present:
+        equations.append(disclosure.Equation(headline, by_repatriation))
     # Parts that no cell holds and no equation needs as a total are still unknowns (counts ≥ 0).
     return [e for e in equations if any(p in present for p in e.parts)]
 
