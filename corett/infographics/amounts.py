@@ -7,6 +7,7 @@ interval, and it is printed as one: never as 0, never as the lower bound alone w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -18,6 +19,8 @@ class Amount:
     upper: int | None = 0  # None: no upper bound is known (a part of the sum is unbounded)
     reported: bool = True  # False: nothing was reported at all
     suppressed: bool = False  # the published cell itself is suppressed (e.g. UNODC's "<5")
+    # Set when some part carries differentially private noise: the epsilon spent on it.
+    epsilon: float | None = None
 
     @classmethod
     def exact(cls, value: int) -> Amount:
@@ -46,7 +49,8 @@ class Amount:
         if not other.reported:
             return self
         upper = None if self.upper is None or other.upper is None else self.upper + other.upper
-        return Amount(lower=self.lower + other.lower, upper=upper, suppressed=False)
+        return Amount(lower=self.lower + other.lower, upper=upper, suppressed=False,
+                      epsilon=epsilon_of([self, other]))
 
     def text(self, language: str | None = None) -> str:
         """"312", "<5", "312-320", "at least 312" or "no data", in the active language."""
@@ -66,6 +70,29 @@ class Amount:
         if self.reported and self.upper is None:
             return f"≥\u202f{number(self.lower)}"
         return self.text()
+
+
+def epsilon_of(amounts: Iterable[Amount]) -> float | None:
+    """The epsilon a figure made of ``amounts`` states, None when none carries noise.
+
+    The parts an infographic adds up count different people (countries, years, categories), each
+    noised independently: by parallel composition the sum spends the largest of their epsilons
+    (the rule ``corett.statistics.release`` applies to regional sums)."""
+    found = [a.epsilon for a in amounts if a.reported and a.epsilon is not None]
+    return max(found) if found else None
+
+
+def epsilon_number(epsilon: float) -> str:
+    """"0.5" in English, "0,5" in Spanish; no trailing zeros ("1", not "1.0")."""
+    from django.utils.translation import get_language
+
+    text = f"{epsilon:g}"
+    return text.replace(".", ",") if (get_language() or "es").startswith("es") else text
+
+
+def epsilon_text(epsilon: float) -> str:
+    """What a figure carrying differentially private noise says about it: "… ε = 0.5"."""
+    return _("Differential privacy: ε = %(epsilon)s") % {"epsilon": epsilon_number(epsilon)}
 
 
 def total(amounts: list[Amount]) -> Amount:

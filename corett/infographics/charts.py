@@ -25,6 +25,7 @@ from corett.infographics.content import INDICATOR_LABELS, TREND, Bar, Infographi
 
 MIN_ROWS = 5
 NO_DATA = "no-data"
+EPSILON = "epsilon"  # gid of the "Differential privacy: ε = …" mark a figure with noise carries
 TREND_COLOURS = dict(zip(TREND, style.SERIES, strict=False))
 
 
@@ -37,6 +38,15 @@ def _no_data(ax: Any) -> None:
         spine.set_visible(False)
 
 
+def epsilon_mark(ax: Any, text: str, *, below: float = 3) -> None:
+    """Write ``text`` ("Differential privacy: ε = …", or nothing when empty) under the figure's
+    right edge, ``below`` points under the axes (room for tick labels where there are some)."""
+    if not text:
+        return
+    ax.annotate(text, xy=(1, 0), xycoords="axes fraction", xytext=(0, -below), textcoords="offset points",
+                ha="right", va="top", fontsize=6.5, color=style.MUTED, gid=EPSILON, annotation_clip=False)
+
+
 def _thousands(value: float, _pos: int) -> str:
     return number(int(value))
 
@@ -47,6 +57,7 @@ def trend(ax: Any, info: Infographic) -> None:
     if not years:
         _no_data(ax)
         return
+    epsilon_mark(ax, info.epsilon_label("trend"), below=16)
     span = list(range(years[0], years[-1] + 1))
     for indicator, series in info.trend.items():
         if not any(series.get(y, Amount.missing()).reported for y in span):
@@ -105,11 +116,13 @@ def bar_rows(ax: Any, bars: list[Bar], colours: dict[str, str] | None = None) ->
 def forms(ax: Any, info: Infographic) -> None:
     ax.set_title(_("Forms of exploitation"))
     bar_rows(ax, info.forms, style.FORM_COLOURS)
+    epsilon_mark(ax, info.epsilon_label("forms"))
 
 
 def citizenship(ax: Any, info: Infographic) -> None:
     ax.set_title(_("Citizenship of victims"))
     bar_rows(ax, info.citizenship)
+    epsilon_mark(ax, info.epsilon_label("citizenship"))
 
 
 def sex_and_age(ax: Any, info: Infographic) -> None:
@@ -121,6 +134,7 @@ def sex_and_age(ax: Any, info: Infographic) -> None:
     if not rows:
         _no_data(ax)
         return
+    epsilon_mark(ax, info.epsilon_label("sex_age"))
     for index, (name, bars, colours) in enumerate(rows):
         y = -index * ROW_STEP
         ax.text(0, y + 0.36, name, ha="left", va="bottom", fontsize=8, color=style.MUTED)
@@ -175,6 +189,9 @@ def region_map(ax: Any, info: Infographic) -> None:
     maps.draw_map(ax, fill=fill, labels=labels, flows=flows, bold=(info.scope,))
     ax.text(0.995, 0.01, _("Boundaries: Natural Earth"), transform=ax.transAxes, ha="right",
             va="bottom", fontsize=6, color=style.MUTED)
+    if info.epsilon_label("map"):  # over the Pacific, opposite the attribution
+        ax.text(0.005, 0.01, info.epsilon_label("map"), transform=ax.transAxes, ha="left", va="bottom",
+                fontsize=6.5, color=style.MUTED, gid=EPSILON)
 
 
 def _choropleth(values: dict[str, Amount]) -> tuple[dict[str, str], dict[str, str]]:

@@ -15,7 +15,7 @@ from typing import Protocol
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from corett.infographics.amounts import Amount, total
+from corett.infographics.amounts import Amount, epsilon_number, epsilon_of, epsilon_text, total
 from corett.infographics.names import MEMBERS, REGION, country_name
 
 # The indicators an infographic shows, in the order of its headline.
@@ -75,6 +75,10 @@ class Headline:
     indicator: str
     label: str
     amount: Amount
+
+    @property
+    def epsilon_label(self) -> str:
+        return epsilon_text(self.amount.epsilon) if self.amount.epsilon is not None else ""
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,31 @@ class Infographic:
     @property
     def is_empty(self) -> bool:
         return not any(h.amount.reported for h in self.headline)
+
+    def panel_epsilon(self, panel: str) -> float | None:
+        """The epsilon the figure ``panel`` must state (None: none of its amounts carries noise).
+        Panels: "trend", "sex_age", "forms", "citizenship", "flows", "map" (the map shows the
+        flows too)."""
+        amounts: dict[str, list[Amount]] = {
+            "trend": [a for series in self.trend.values() for a in series.values()],
+            "sex_age": [b.amount for b in self.sex + self.age],
+            "forms": [b.amount for b in self.forms],
+            "citizenship": [b.amount for b in self.citizenship],
+            "flows": [f.amount for f in self.flows],
+            "map": [*self.map_values.values(), *(f.amount for f in self.flows)],
+        }
+        return epsilon_of(amounts[panel])
+
+    @property
+    def epsilon_labels(self) -> dict[str, str]:
+        """Each panel's label (for templates, which cannot pass an argument)."""
+        return {name: self.epsilon_label(name) for name in ("trend", "sex_age", "forms", "citizenship", "flows",
+                                                            "map")}
+
+    def epsilon_label(self, panel: str) -> str:
+        """"Differential privacy: ε = …" for a panel whose amounts carry noise, else ""."""
+        epsilon = self.panel_epsilon(panel)
+        return epsilon_text(epsilon) if epsilon is not None else ""
 
 
 def scope_name(scope: str) -> str:
@@ -238,7 +267,7 @@ def _notes(infographic: Infographic) -> list[str]:
     if infographic.epsilon is not None:
         notes.append(
             _("Counts carry differentially private noise (ε = %(epsilon)s).")
-            % {"epsilon": f"{infographic.epsilon:g}"}
+            % {"epsilon": epsilon_number(infographic.epsilon)}
         )
     return notes
 
@@ -256,7 +285,7 @@ def alt_texts(info: Infographic) -> dict[str, str]:
     )
     regional = "; ".join(f"{country_name(k)}: {a.text()}" for k, a in sorted(info.map_values.items()))
     flows = "; ".join(f"{f.label}: {f.amount.text()}" for f in info.flows)
-    return {
+    texts = {
         "trend": _("Trend over the years. %(data)s") % {"data": trend},
         "sex_age": _("Victims by sex and age. %(data)s") % {"data": listing(info.sex + info.age)},
         "forms": _("Forms of exploitation. %(data)s") % {"data": listing(info.forms)},
@@ -264,3 +293,5 @@ def alt_texts(info: Infographic) -> dict[str, str]:
         "map": _("Map of the region. %(data)s") % {"data": regional or info.scope_name}
         + (" " + _("Repatriations: %(data)s") % {"data": flows} if flows else ""),
     }
+    # A figure with noise says so in words too (screen readers, the PDF's searchable text).
+    return {name: f"{text} {info.epsilon_label(name)}".strip() for name, text in texts.items()}

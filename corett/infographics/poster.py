@@ -27,6 +27,7 @@ def flows_as_bars(info: Infographic) -> list[Bar]:
 def repatriations(ax, info: Infographic) -> None:
     ax.set_title(_("Repatriations"))
     charts.bar_rows(ax, flows_as_bars(info))
+    charts.epsilon_mark(ax, info.epsilon_label("flows"))
 
 
 def draw(info: Infographic) -> Figure:
@@ -72,10 +73,13 @@ def _headline(figure: Figure, info: Infographic) -> None:
                                         edgecolor="none"))
         text = item.amount.text()
         size = 20 if len(text) <= 7 else 15 if len(text) <= 11 else 12.5
-        figure.text(x + width / 2, 0.872, text, ha="center", va="center", fontsize=size,
-                    fontweight="bold", color=style.BRAND if i else style.ACCENT)
-        figure.text(x + width / 2, 0.834, item.label, ha="center", va="center", fontsize=8.5,
-                    color=style.INK)
+        figure.text(x + width / 2, 0.875 if item.epsilon_label else 0.872, text, ha="center", va="center",
+                    fontsize=size, fontweight="bold", color=style.BRAND if i else style.ACCENT)
+        figure.text(x + width / 2, 0.840 if item.epsilon_label else 0.834, item.label, ha="center",
+                    va="center", fontsize=8.5, color=style.INK)
+        if item.epsilon_label:
+            figure.text(x + width / 2, 0.824, item.epsilon_label, ha="center", va="center", fontsize=6,
+                        color=style.MUTED, gid=charts.EPSILON)
 
 
 def _footer(figure: Figure, info: Infographic) -> None:

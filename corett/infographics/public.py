@@ -9,6 +9,9 @@ same the infographic downloads carry. The website calls these three functions an
   ``static/infographics/infographic.css`` (and ``infographic-screen.css`` for small screens);
 - ``headline_figures(language)``: a few regional figures for the home page, each with its note.
 
+When the statistics module releases differentially private counts (``STATISTICS_DP_EPSILON``),
+everything here draws them, and every figure that does states its epsilon ("ε = …").
+
 Renderings are cached and the cache follows the published figures (see ``render.py``).
 """
 
@@ -22,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from corett.infographics import render as rendering
 from corett.infographics import sources
+from corett.infographics.amounts import epsilon_text
 from corett.infographics.content import HEADLINE, INDICATOR_LABELS
 from corett.infographics.names import REGION, country_name
 
@@ -40,6 +44,7 @@ class HeadlineFigure:
     year: int
     note: str
     exact: bool
+    epsilon: float | None = None  # the figure carries differentially private noise (stated in its note)
 
 
 def scope_title(scope: str) -> str:
@@ -79,22 +84,23 @@ def render(
 
 def headline_figures(language: str) -> list[HeadlineFigure]:
     """The region's headline figures for its latest year with figures, in ``language``."""
-    key = f"infographics:headline:{language}:{sources.data_version()}"
+    private = rendering.differentially_private()
+    key = f"infographics:headline:{language}:{'dp' if private else 'exact'}:{sources.data_version()}"
     cached = cache.get(key)
     if cached is not None:
         return list(cached)
     with translation.override(language):
-        figures = _headline_figures()
+        figures = _headline_figures(private=private)
     cache.set(key, figures, rendering.CACHE_SECONDS)
     return figures
 
 
-def _headline_figures() -> list[HeadlineFigure]:
+def _headline_figures(*, private: bool) -> list[HeadlineFigure]:
     years = rendering.available_years(REGION)
     if not years:
         return []
     year = years[-1]
-    source = sources.ReleasedSource()
+    source = sources.ReleasedSource(differentially_private=private)
     figures = []
     for indicator in HEADLINE:
         amount = source.by(indicator, REGION, range(year, year + 1), "total").get("total")
@@ -107,8 +113,10 @@ def _headline_figures() -> list[HeadlineFigure]:
                 "%(year)s, approved figures of the member countries; some national counts are "
                 "small and withheld, so the total is given as a range."
             ) % {"year": year}
+        if amount.epsilon is not None:
+            note = f"{note} {epsilon_text(amount.epsilon)}."
         figures.append(HeadlineFigure(
             indicator=indicator, label=str(INDICATOR_LABELS[indicator]), value=amount.text(),
-            year=year, note=note, exact=amount.is_exact,
+            year=year, note=note, exact=amount.is_exact, epsilon=amount.epsilon,
         ))
     return figures

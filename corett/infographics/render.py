@@ -37,18 +37,35 @@ SCOPES = (REGION, *MEMBERS)
 LANGUAGES = ("es", "en")
 
 
+def differentially_private() -> bool:
+    """Whether infographics carry the differentially private release of the counts: whenever the
+    statistics module makes one (``STATISTICS_DP_EPSILON`` set, OpenDP installed, figures
+    refreshed). An infographic is public output whoever looks at it (it is downloaded, printed and
+    published on the website), so it is the one place the noisy counts are meant for."""
+    from corett.statistics.privacy import configured_epsilon
+
+    return configured_epsilon() is not None
+
+
 @dataclass(frozen=True)
 class Request:
-    """What to render: validated before anything is drawn."""
+    """What to render: validated before anything is drawn. ``private``: draw the differentially
+    private counts (None: as configured, see :func:`differentially_private`)."""
 
     scope: str
     language: str
     fmt: str
     year_from: int
     year_to: int
+    private: bool | None = None
+
+    @property
+    def dp(self) -> bool:
+        return differentially_private() if self.private is None else self.private
 
     def cache_key(self, version: str) -> str:
-        return f"infographics:v1:{self.scope}:{self.year_from}-{self.year_to}:{self.language}:{self.fmt}:{version}"
+        return (f"infographics:v1:{self.scope}:{self.year_from}-{self.year_to}:{self.language}:{self.fmt}:"
+                f"{'dp' if self.dp else 'exact'}:{version}")
 
     @property
     def filename(self) -> str:
@@ -60,9 +77,10 @@ def available_years(scope: str) -> list[int]:
     return sources.ReleasedSource().years(scope)
 
 
-def build(scope: str, year_from: int, year_to: int) -> content.Infographic:
-    """The content in the active language."""
-    return content.build(sources.ReleasedSource(), scope=scope, year_from=year_from, year_to=year_to)
+def build(scope: str, year_from: int, year_to: int, *, private: bool = False) -> content.Infographic:
+    """The content in the active language (with ``private``, from the differentially private counts)."""
+    return content.build(sources.ReleasedSource(differentially_private=private), scope=scope,
+                         year_from=year_from, year_to=year_to)
 
 
 def render(request: Request) -> bytes | str:
@@ -72,7 +90,7 @@ def render(request: Request) -> bytes | str:
     if isinstance(cached, bytes | str):
         return cached
     with translation.override(request.language):
-        info = build(request.scope, request.year_from, request.year_to)
+        info = build(request.scope, request.year_from, request.year_to, private=request.dp)
         rendered = _RENDERERS[request.fmt](info)
     cache.set(key, rendered, CACHE_SECONDS)
     return rendered

@@ -39,15 +39,19 @@ MAX_PROBLEMS = 4  # more would push the notes onto a second printed page
 
 def amount_of(released: Any) -> Amount:
     """One released cell (``ReleasedValue``) as an ``Amount``."""
+    epsilon = getattr(released, "epsilon", None)  # the differentially private release's, if any
     if released.value is not None:
-        return Amount.exact(released.value)
+        return Amount(lower=released.value, upper=released.value, epsilon=epsilon)
     if released.lower_bound is None:
         return Amount.missing()
-    return Amount(lower=released.lower_bound, upper=released.upper_bound, suppressed=released.suppressed)
+    return Amount(lower=released.lower_bound, upper=released.upper_bound, suppressed=released.suppressed,
+                  epsilon=epsilon)
 
 
 class ReleasedSource:
-    """Figures for the public (``user=None``): approved, disclosure-controlled."""
+    """Figures for the public (``user=None``): approved, disclosure-controlled; with
+    ``differentially_private=True``, the exact counts carry the statistics module's OpenDP noise
+    (each such amount keeps its epsilon, which every figure drawn from it states)."""
 
     def __init__(self, *, differentially_private: bool = False) -> None:
         self.differentially_private = differentially_private
