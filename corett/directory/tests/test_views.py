@@ -321,6 +321,42 @@ class TestOrganisationList:
         assert f'href="{reverse("directory:organisation_detail", args=[gt_org.pk])}"' in page
         assert f'href="{reverse("directory:country_detail", args=["GT"])}"' in page
 
+    def test_a_row_shows_each_value_escaped_and_labelled_in_the_readers_language(
+        self, client_as, observer_user, gt
+    ):
+        regional = OrganisationFactory.create(
+            country=None, name='<b>"Red" & Co</b>', acronym="R&C", kind=OrganisationKind.DONOR, email=""
+        )
+        CoalitionMembership.objects.create(
+            organisation=regional, status=Membership.OBSERVER, started_on=dt.date(2015, 1, 1),
+            ended_on=dt.date(2016, 1, 1),
+        )
+        member = OrganisationFactory.create(country=gt, name="Comisión", acronym="", kind=OrganisationKind.CONSULATE)
+        CoalitionMembership.objects.create(
+            organisation=member, status=Membership.PARTNER, started_on=dt.date(2015, 1, 1)
+        )
+        client = client_as(observer_user)
+        page = client.get(self.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        row = page[page.index(f'href="{regional.get_absolute_url()}"'):]
+        row = row[: row.index("</tr>")]
+        assert '>&lt;b&gt;&quot;Red&quot; &amp; Co&lt;/b&gt;</a> <span class="text-body-secondary">(R&amp;C)</span>' in row
+        assert "<td>Donor</td>" in row
+        assert '<td><span class="text-body-secondary">Regional</span></td>' in row
+        assert '<td><span class="text-body-secondary">—</span></td>' in row  # the membership ended
+        assert "<td></td>" in row  # no e-mail
+        client.cookies["django_language"] = "es"
+        page = client.get(self.url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+        row = page[page.index(f'href="{member.get_absolute_url()}"'):]
+        row = row[: row.index("</tr>")]
+        assert ">Comisión</a></th>" in row and "<td>Consulado</td>" in row and "<td>Socio</td>" in row
+        assert f'<a href="{gt.get_absolute_url()}">{gt.name_es}</a>' in row
+
+    def test_the_add_button_is_shown_to_those_who_may_add(self, client_as, request, gt, hn):
+        add = f'href="{reverse("directory:organisation_create")}"'
+        for fixture in ALL_USERS:
+            page = client_as(request.getfixturevalue(fixture)).get(self.url).content.decode()
+            assert (add in page) == (fixture in STAFF | {"focal_gt", "focal_hn"}), fixture
+
     def test_contact_emails_are_mailto_links(self, client_as, observer_user, gt):
         OrganisationFactory.create(country=gt, email="info@svet.example.org")
         page = client_as(observer_user).get(self.url).content.decode()
@@ -335,8 +371,9 @@ class TestOrganisationList:
             )
         client = client_as(focal_gt)
         client.get(self.url)  # warm the session
-        # 10 + 1: the navigation's unread-notifications count.
-        with django_assert_max_num_queries(11):
+        # 9 + 1: the navigation's unread-notifications count. (The user's country, which the
+        # "add" button's rule reads, comes from the countries the filter offers.)
+        with django_assert_max_num_queries(10):
             response = client.get(self.url, {"membership": "member", "sort": "country"})
         assert len(response.context["page"].object_list) == 25
 
@@ -772,6 +809,24 @@ def test_the_navigation_marks_the_current_page_and_the_section(client_as, focal_
     assert 'class="dropdown-item" href="/directory/people/">' in page
     detail = client.get(reverse("directory:organisation_detail", args=[gt_org.pk])).content.decode()
     assert 'class="dropdown-item active" href="/directory/organisations/">' in detail
+
+
+def test_the_navigation_bar_is_each_users_own_in_their_language(client_as, focal_gt, admin_user):
+    # The bar's markup is remembered per set of entries: one user's must never reach another.
+    url = reverse("directory:organisation_list")
+    users = f'href="{reverse("accounts:user_list")}"'
+    admin = client_as(admin_user).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    focal = client_as(focal_gt)
+    english = focal.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert users in admin and users not in english
+    assert ">People</a>" in english
+    focal.cookies["django_language"] = "es"
+    spanish = focal.get(url, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert ">Personas</a>" in spanish and ">People</a>" not in spanish
+    # The same entries on another page: another active entry, another current one.
+    people = focal.get(reverse("directory:person_list"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'class="dropdown-item active" href="/directory/people/" aria-current="page"' in people
+    assert 'class="dropdown-item" href="/directory/organisations/">' in people
 
 
 def test_a_partner_in_honduras_sees_no_edit_controls(client_as, gt_org):
