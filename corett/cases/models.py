@@ -251,9 +251,18 @@ class Case(EncryptedModel):
         indexes = [
             models.Index(fields=["destination_country", "stage"]),
             models.Index(fields=["origin_country", "stage"]),
-            # The work lists: a country's cases, newest first.
-            models.Index(fields=["destination_country", "-created_at"], name="case_destination_recent"),
-            models.Index(fields=["origin_country", "-created_at"], name="case_origin_recent"),
+            # The work lists (corett.cases.worklist): a country's cases, newest first, each half
+            # read and counted from its index alone. Every column the policy's scope tests is in
+            # the index (the scope's condition stays in each half's WHERE), and the id breaks
+            # ties in the list's order, so neither the count nor the page reads the table.
+            models.Index(
+                fields=["destination_country", "-created_at", "-id", "origin_country", "shared_with_origin_at"],
+                name="case_owned_worklist",
+            ),
+            models.Index(
+                fields=["origin_country", "-created_at", "-id", "destination_country", "shared_with_origin_at"],
+                name="case_incoming_worklist",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
