@@ -32,14 +32,15 @@ from django.db.models import (
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from corett import policy
 from corett.accounts.models import User
 from corett.audit.models import AuditEntry
-from corett.cases import protocol, services
+from corett.cases import labels, protocol, services
 from corett.cases import vocabularies as vocab
 from corett.cases.forms import (
     DOCUMENT_KINDS,
@@ -505,7 +506,7 @@ def _render_case(
         "side": side,
         "is_child": case.is_child,
         "steps": _stage_steps(case),
-        "side_state": case.get_stage_display() if case.stage not in MAIN_LINE else "",
+        "side_state": labels.label(case, "stage") if case.stage not in MAIN_LINE else "",
         "transitions": _transitions_for(user, case, bound, refused or {}),
         "errors": errors or [],
         "refused": refused or {},
@@ -526,24 +527,38 @@ def _render_case(
         "access_log": _access_log(case) if policy.can(user, "cases.view_access_log", case) else None,
         **_labels(case, identity=can_identity),
     }
-    # Each form only for those the policy lets use it (the POST asks the policy again).
-    if person_roles := _person_roles(user, case):
-        context["person_form"] = bound.get("person") or RelatedPersonForm(
-            case=case, roles=person_roles, auto_id="id_person_%s"
-        )
+    # Each form only for those the policy lets use it (the POST asks the policy again). The
+    # rarely used ones (a related person, a funding request) come from their own address when
+    # their <details> is opened, unless a submission of theirs is shown again with its errors.
+    context["may_add_person"] = bool(_person_roles(user, case))
+    if "person" in bound:
+        context["person_form"] = bound["person"]
     if policy.can(user, "cases.override_consent", case) and (unconsented := _unconsented_sharing(case)):
         context["override_form"] = bound.get("override") or ConsentOverrideForm(
             purposes=unconsented, auto_id="id_override_%s"
         )
     if can_change:
         context["consent_form"] = bound.get("consent") or ConsentForm(auto_id="id_consent_%s")
-        context["funding_form"] = bound.get("funding") or FundingRequestForm(auto_id="id_funding_%s")
-        context["items"] = bound.get("items") or funding_item_formset()
+        if "funding" in bound:
+            context["funding_form"], context["items"] = bound["funding"], bound["items"]
     if is_origin:
         context["origin_form"] = bound.get("origin") or OriginContactsForm(
             user=user, case=case, auto_id="id_origin_%s"
         )
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _form_on_demand(request: AuthenticatedRequest, case: Case, template: str, title: str, context: dict) -> HttpResponse:
+    """A GET of a rarely used form's own address: the fragment htmx puts in its <details> on the
+    case page when it is opened, or, without JavaScript, a page of its own. It holds an empty
+    form and nothing of the case but its code: not a look at the case (none is audited)."""
+    context = {"case": case, "title": title, "form_template": template, **context}
+    if request.headers.get("HX-Request") == "true":
+        response = render(request, template, context)
+    else:
+        response = render(request, "cases/case_form_page.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -643,13 +658,20 @@ def consent_override(request: AuthenticatedRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def related_person_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
     user = request.user
     case = _get_case_for_user(user, code)
     roles = _person_roles(user, case)
     if not roles:
         policy.authorize(user, "cases.change", case)  # refused, and audited
+    if request.method == "GET":
+        may_change = policy.can(user, "cases.change", case)
+        return _form_on_demand(
+            request, case, "cases/_person_form.html",
+            _("Add a guardian, caregiver or escort") if may_change else _("Record the caregiver you assessed"),
+            {"person_form": RelatedPersonForm(case=case, roles=roles, auto_id="id_person_%s")},
+        )
     form = RelatedPersonForm(request.POST, case=case, roles=roles, auto_id="id_person_%s")
     if form.is_valid():
         try:
@@ -725,11 +747,16 @@ def origin_contacts(request: AuthenticatedRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def funding_request_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
     user = request.user
     case = _get_case_for_user(user, code)
     policy.authorize(user, "cases.change", case)
+    if request.method == "GET":
+        return _form_on_demand(
+            request, case, "cases/_funding_form.html", _("Request funding from a partner"),
+            {"funding_form": FundingRequestForm(auto_id="id_funding_%s"), "items": funding_item_formset()},
+        )
     form = FundingRequestForm(request.POST, auto_id="id_funding_%s")
     items = funding_item_formset(request.POST)
     if all([form.is_valid(), items.is_valid()]):

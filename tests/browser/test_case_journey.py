@@ -122,8 +122,14 @@ class Person:
         self.click("form[action$='/consents/'] button[type=submit]")
         expect(self.page.locator(".messages")).to_contain_text("The consent has been recorded.")
 
+    def open_person_form(self) -> None:
+        """Open the <details> of the related people's form: htmx fetches the form into it."""
+        if self.page.locator("#related-people details").get_attribute("open") is None:
+            self.page.locator("#related-people summary").click()
+        expect(self.page.locator("#id_person_role")).to_be_visible()
+
     def related_person(self, role: str, name: str, **fields: str | bool) -> None:
-        self.page.locator("#related-people summary").click()
+        self.open_person_form()
         self.page.select_option("#id_person_role", role)
         self.page.fill("#id_person_full_name", name)
         for field, value in fields.items():
@@ -272,6 +278,7 @@ def test_four_people_take_a_childs_case_through_every_stage_in_the_browser(peopl
     # agreed and can care (the only person its form offers), and confirms the assessment.
     origin.goto(f"/cases/{code}/")
     expect(origin.page.locator("#related-people summary")).to_contain_text("Record the caregiver you assessed")
+    origin.open_person_form()
     expect(origin.page.locator("#id_person_role option")).to_have_count(1)
     origin.related_person("caregiver", CAREGIVER, relationship="Abuela materna", agreed=True,
                           able_to_care=True, assessment="Hogar apto según la visita de DINAF.")

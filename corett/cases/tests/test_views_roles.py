@@ -14,6 +14,9 @@ from corett.audit.models import AuditEntry
 from corett.cases import protocol, services
 from corett.cases.models import ConsentOverride, RelatedPerson, RelatedRole, Stage
 from corett.cases.tests.views_support import (  # noqa: F401  (fixtures)
+    CANARY_FAMILY,
+    CANARY_GIVEN,
+    caseworker_sv_fixture,
     child_case_fixture,
     english,
     hn_contacts_fixture,
@@ -27,13 +30,13 @@ REASON = "The guardian cannot be reached and the child's safety needs the countr
 
 
 def _post_forms(html: str) -> set[str]:
-    """The URL names of every form on the page (forms that post somewhere)."""
-    names = set()
-    for action in re.findall(r'<form method="post"[^>]*action="([^"]+)"', html):
-        from django.urls import resolve
+    """The URL names of every form on the page (forms that post somewhere), and of the forms it
+    offers on demand (fetched from the address they post to when their <details> opens)."""
+    from django.urls import resolve
 
-        names.add(resolve(action).view_name)
-    return names
+    actions = re.findall(r'<form method="post"[^>]*action="([^"]+)"', html)
+    on_demand = re.findall(r'<details[^>]*hx-get="([^"]+)"', html)
+    return {resolve(url).view_name for url in [*actions, *on_demand]}
 
 
 # What each form posts to, and what the policy says about it for a user and a case.
@@ -74,10 +77,57 @@ class TestFormsPerRole:
         assert [value for value, _label in form.fields["purpose"].choices] == ["share_funder"]
 
     def test_the_origin_is_offered_the_caregiver_only(self, client_as, caseworker_hn, shared_case):
-        response = english(client_as(caseworker_hn)).get(shared_case.get_absolute_url())
-        form = response.context["person_form"]
-        assert [value for value, _label in form.fields["role"].choices] == [RelatedRole.CAREGIVER]
-        assert "Record the caregiver you assessed" in response.content.decode()
+        client = english(client_as(caseworker_hn))
+        assert "Record the caregiver you assessed" in client.get(shared_case.get_absolute_url()).content.decode()
+        # The form itself comes when its <details> is opened (htmx), or on a page of its own.
+        url = reverse("cases:related_person_add", args=[shared_case.code])
+        for headers in ({"HX-Request": "true"}, {}):
+            response = client.get(url, headers=headers)
+            form = response.context["person_form"]
+            assert [value for value, _label in form.fields["role"].choices] == [RelatedRole.CAREGIVER]
+            assert ('id="id_person_role"' in response.content.decode()) and (
+                ("<html" in response.content.decode()) == (not headers)
+            )
+
+
+class TestFormsOnDemand:
+    """The case page's rarely used forms come from the address they post to, asked for by htmx
+    when their <details> opens: the same policy as the POST, and nothing of the case shown."""
+
+    def test_the_owners_get_the_funding_and_person_forms(self, client_as, caseworker_gt, shared_case):
+        client = english(client_as(caseworker_gt))
+        page = client.get(shared_case.get_absolute_url()).content.decode()
+        for name, field in (
+            ("cases:funding_request_add", "id_funding_partner"), ("cases:related_person_add", "id_person_role")
+        ):
+            url = reverse(name, args=[shared_case.code])
+            assert f'hx-get="{url}"' in page and f'id="{field}"' not in page
+            fragment = client.get(url, headers={"HX-Request": "true"})
+            assert fragment.status_code == 200 and f'id="{field}"' in fragment.content.decode()
+            assert "<html" not in fragment.content.decode() and "HX-Request" in fragment["Vary"]
+            # Without JavaScript, the link in the <details> opens the form on a page of its own.
+            assert f'href="{url}"' in page and "<html" in client.get(url).content.decode()
+        fragment = client.get(reverse("cases:related_person_add", args=[shared_case.code]), headers={"HX-Request": "true"})
+        assert CANARY_GIVEN not in fragment.content.decode() and CANARY_FAMILY not in fragment.content.decode()
+
+    def test_asking_for_a_form_is_not_audited_as_a_look_at_the_case(self, client_as, caseworker_gt, shared_case):
+        client = client_as(caseworker_gt)  # signing in is audited
+        before = AuditEntry.objects.count()
+        assert client.get(reverse("cases:funding_request_add", args=[shared_case.code])).status_code == 200
+        assert AuditEntry.objects.count() == before
+
+    def test_the_origin_may_not_ask_for_the_funding_form(self, client_as, caseworker_hn, shared_case):
+        url = reverse("cases:funding_request_add", args=[shared_case.code])
+        assert client_as(caseworker_hn).get(url).status_code == 403
+        assert AuditEntry.objects.filter(action="access.denied").exists()
+
+    @pytest.mark.parametrize("name", ["cases:funding_request_add", "cases:related_person_add"])
+    def test_another_country_does_not_learn_the_case_exists(
+        self, name, client_as, caseworker_sv, focal_gt, shared_case
+    ):
+        url = reverse(name, args=[shared_case.code])
+        assert client_as(caseworker_sv).get(url).status_code == 404
+        assert client_as(focal_gt).get(url).status_code == 404
 
 
 class TestOriginRecordsTheCaregiver:
