@@ -594,9 +594,9 @@ class Indicator(ActorFields):
             self.clean_actor()
         except ValidationError as exc:
             errors.update(exc.error_dict)
-        if self.measure == Measure.PERCENTAGE and self.baseline_value is not None and not (
-            0 <= self.baseline_value <= 100
-        ):
+        if self.baseline_value is not None and self.baseline_value < 0:
+            errors["baseline_value"] = _("The value cannot be negative.")
+        elif self.measure == Measure.PERCENTAGE and self.baseline_value is not None and self.baseline_value > 100:
             errors["baseline_value"] = _("A percentage lies between 0 and 100.")
         if self.measure == Measure.QUALITATIVE and self.source:
             errors["source"] = _("A qualitative indicator cannot be computed.")
@@ -639,8 +639,10 @@ class Target(models.Model):
         if indicator is not None and self.year and self.year not in indicator.plan.years:
             errors["year"] = _("The year %(year)s is outside the plan's period (%(start)s–%(end)s).") % {  # noqa: RUF001
                 "year": self.year, "start": indicator.plan.start_year, "end": indicator.plan.end_year}
-        if indicator is not None and indicator.measure == Measure.PERCENTAGE and self.value is not None and not (
-            0 <= self.value <= 100
+        if self.value is not None and self.value < 0:
+            errors["value"] = _("The value cannot be negative.")
+        elif indicator is not None and indicator.measure == Measure.PERCENTAGE and self.value is not None and (
+            self.value > 100
         ):
             errors["value"] = _("A percentage lies between 0 and 100.")
         if indicator is not None and self.country_id and not indicator.by_country:

@@ -18,7 +18,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from corett import policy
 from corett.audit.services import audit_log
@@ -37,6 +39,7 @@ from corett.plans.models import (
     IndicatorValue,
     Involvement,
     JointProject,
+    Measure,
     Milestone,
     Objective,
     PeriodReopening,
@@ -207,6 +210,199 @@ def _copy_content(source: Plan, target: Plan) -> None:
 
 
 # --- The plan's content ----------------------------------------------------------------------------
+#
+# A plan's content (its results tree, actions, indicators and targets) changes only while the
+# version is being written (draft or in review). Each write locks the plan's row first: a state
+# change (which locks the same row) waits for it, and a version approved since the caller read it
+# is refused rather than changed.
+
+
+def not_editable_message(plan: Plan) -> str:
+    return _("Version %(version)s of %(code)s is “%(state)s”: its content changes only through a new version, "
+             "opened from the plan's page with the reason for the change.") % {
+        "version": plan.version, "code": plan.code, "state": plan.get_state_display()}
+
+
+def _authorize_change(actor: Any, plan: Plan) -> None:
+    """Refuse unless ``actor`` may change the plan's content. Whoever manages the plan but meets a
+    version that is no longer being written is told why and what to do, not merely refused."""
+    if not plan.is_editable and policy.can(actor, "plans.manage", plan):
+        raise ValidationError({"state": not_editable_message(plan)})
+    policy.authorize(actor, "plans.change", plan)
+
+
+def _lock_editable(plan: Plan) -> Plan:
+    """Call inside the write's transaction: the plan's row, locked until it ends."""
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not locked.is_editable:
+        raise ValidationError({"state": not_editable_message(locked)})
+    return locked
+
+
+def _refuse_duplicate_code(siblings: QuerySet, instance: Any, message: str) -> None:
+    """Codes name the plan's parts in reports, imports and version comparisons: one part per code
+    (and level) in a plan. The error lands at the code field."""
+    if instance.code and siblings.filter(code=instance.code).exclude(pk=instance.pk).exists():
+        raise ValidationError({"code": message % {"code": instance.code}})
+
+
+def _changed(instance: Any, before: Mapping[str, Any]) -> list[str]:
+    return [name for name, value in before.items() if getattr(instance, name) != value]
+
+
+@dataclass(frozen=True)
+class _Level:
+    """One level of the results tree: what it is called, its fields and its parent."""
+
+    name: str  # in audit actions: plans.<name>.create
+    fields: tuple[str, ...]
+    parent: str  # the field naming the parent ("plan" for an axis)
+    duplicate: Any
+    parent_missing: Any
+    parent_elsewhere: Any
+
+
+_LEVELS: dict[type, _Level] = {
+    Axis: _Level("axis", ("code", "title"), "plan",
+                 gettext_lazy("The plan already has a strategic axis %(code)s."), "", ""),
+    Objective: _Level("objective", ("axis", "code", "title"), "axis",
+                      gettext_lazy("The plan already has an objective %(code)s."),
+                      gettext_lazy("Choose the strategic axis."),
+                      gettext_lazy("The axis belongs to another plan.")),
+    ExpectedResult: _Level("result", ("objective", "code", "title", "result_type"), "objective",
+                           gettext_lazy("The plan already has an expected result %(code)s."),
+                           gettext_lazy("Choose the objective."),
+                           gettext_lazy("The objective belongs to another plan.")),
+}
+
+
+def _plan_id_of(node: Axis | Objective | ExpectedResult) -> int:
+    if isinstance(node, Axis):
+        return node.plan_id
+    if isinstance(node, Objective):
+        return node.axis.plan_id
+    return node.objective.axis.plan_id
+
+
+def _same_level(plan: Plan, node: Axis | Objective | ExpectedResult) -> QuerySet:
+    if isinstance(node, Axis):
+        return Axis.objects.filter(plan=plan)
+    if isinstance(node, Objective):
+        return Objective.objects.filter(axis__plan=plan)
+    return ExpectedResult.objects.filter(objective__axis__plan=plan)
+
+
+def results_under(node: Axis | Objective | ExpectedResult) -> QuerySet[ExpectedResult]:
+    if isinstance(node, Axis):
+        return ExpectedResult.objects.filter(objective__axis=node)
+    if isinstance(node, Objective):
+        return ExpectedResult.objects.filter(objective=node)
+    return ExpectedResult.objects.filter(pk=node.pk)
+
+
+def _tree_save(actor: Any, plan: Plan, node: Any, data: Mapping[str, Any]) -> Any:
+    level = _LEVELS[type(node)]
+    _authorize_change(actor, plan)
+    with transaction.atomic():
+        plan = _lock_editable(plan)
+        created = node.pk is None
+        if not created and _plan_id_of(node) != plan.pk:
+            raise ValidationError({"__all__": _("This part belongs to another plan.")})
+        before = {name: getattr(node, name) for name in level.fields if name != level.parent}
+        before |= {f"{level.parent}_id": getattr(node, f"{level.parent}_id")}
+        for name in level.fields:
+            if name in data:
+                setattr(node, name, data[name])
+        if level.parent == "plan":
+            node.plan = plan
+        elif getattr(node, f"{level.parent}_id") is None:
+            raise ValidationError({level.parent: str(level.parent_missing)})
+        elif _plan_id_of(node) != plan.pk:
+            raise ValidationError({level.parent: str(level.parent_elsewhere)})
+        node.code = (node.code or "").strip()
+        _refuse_duplicate_code(_same_level(plan, node), node, str(level.duplicate))
+        node.full_clean()
+        node.save()
+        audit_log(actor=actor, action=f"plans.{level.name}.{'create' if created else 'update'}", obj=node,
+                  changed_fields=() if created else _changed(node, before),
+                  extra={"plan": plan.code, "version": plan.version, "code": node.code})
+    return node
+
+
+def axis_save(*, actor: Any, plan: Plan, data: Mapping[str, Any], axis: Axis | None = None) -> Axis:
+    """Create (``axis`` None) or change a strategic axis: code and title."""
+    return _tree_save(actor, plan, axis or Axis(plan=plan), data)
+
+
+def objective_save(*, actor: Any, plan: Plan, data: Mapping[str, Any],
+                   objective: Objective | None = None) -> Objective:
+    """Create or change an objective: its axis (it may move to another axis of the plan), code, title."""
+    return _tree_save(actor, plan, objective or Objective(), data)
+
+
+def result_save(*, actor: Any, plan: Plan, data: Mapping[str, Any],
+                result: ExpectedResult | None = None) -> ExpectedResult:
+    """Create or change an expected result: its objective, code, title and IATI type (output, outcome)."""
+    return _tree_save(actor, plan, result or ExpectedResult(), data)
+
+
+@dataclass(frozen=True)
+class Dependants:
+    """What hangs under a part of the results tree: the actions and indicators of its results."""
+
+    actions: list[str]
+    indicators: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.actions or self.indicators)
+
+
+def tree_dependants(node: Axis | Objective | ExpectedResult) -> Dependants:
+    results = results_under(node)
+    return Dependants(
+        actions=list(Action.objects.filter(result__in=results).order_by("code").values_list("code", flat=True)),
+        indicators=list(Indicator.objects.filter(result__in=results).order_by("code").values_list("code", flat=True)),
+    )
+
+
+def tree_remove(*, actor: Any, node: Axis | Objective | ExpectedResult,
+                move_to: ExpectedResult | None = None) -> Dependants:
+    """Remove an axis, an objective or an expected result with what lies under it in the tree.
+
+    Actions and indicators are never removed with it: while any hang under it the removal is
+    refused, naming them, unless ``move_to`` names the expected result (elsewhere in the plan)
+    they move to first. Returns what was moved.
+    """
+    level = _LEVELS[type(node)]
+    plan = Plan.objects.get(pk=_plan_id_of(node))
+    _authorize_change(actor, plan)
+    with transaction.atomic():
+        plan = _lock_editable(plan)
+        results = results_under(node)
+        dependants = tree_dependants(node)
+        if dependants and move_to is None:
+            under = []
+            if dependants.actions:
+                under.append(_("actions %(codes)s") % {"codes": ", ".join(dependants.actions)})
+            if dependants.indicators:
+                under.append(_("indicators %(codes)s") % {"codes": ", ".join(dependants.indicators)})
+            raise ValidationError({"move_to": _(
+                "%(part)s still has %(under)s. Choose the expected result they move to, or move each of them "
+                "from its own page first.") % {"part": f"{capfirst(node._meta.verbose_name)} {node.code}",
+                                               "under": "; ".join(under)}})
+        if dependants and move_to is not None:
+            if _plan_id_of(move_to) != plan.pk:
+                raise ValidationError({"move_to": _("The expected result belongs to another plan.")})
+            if results.filter(pk=move_to.pk).exists():
+                raise ValidationError({"move_to": _("Choose an expected result outside the part being removed.")})
+            Action.objects.filter(result__in=results).update(result=move_to)
+            Indicator.objects.filter(result__in=results).update(result=move_to)
+        audit_log(actor=actor, action=f"plans.{level.name}.remove", obj=node, extra={
+            "plan": plan.code, "version": plan.version, "code": node.code,
+            "moved_to": move_to.code if dependants and move_to else "",
+            "actions": dependants.actions, "indicators": dependants.indicators})
+        node.delete()
+    return dependants
 
 
 @dataclass(frozen=True)
@@ -228,14 +424,16 @@ def _check_responsibles(responsibles: Sequence[ResponsibleActor]) -> None:
 def action_save(*, actor: Any, plan: Plan, data: Mapping[str, Any],
                 responsibles: Sequence[ResponsibleActor], action: Action | None = None) -> Action:
     """Create (``action`` None) or change an action of a plan that is still editable."""
-    policy.authorize(actor, "plans.change", plan)
+    _authorize_change(actor, plan)
     _check_responsibles(responsibles)
     with transaction.atomic():
+        plan = _lock_editable(plan)
         created = action is None
         if action is None:
             action = Action(plan=plan)
         for name, value in data.items():
             setattr(action, name, value)
+        _refuse_duplicate_code(plan.actions.all(), action, _("The plan already has an action %(code)s."))
         action.full_clean()
         action.save()
         action.responsibilities.all().delete()
@@ -250,10 +448,100 @@ def action_save(*, actor: Any, plan: Plan, data: Mapping[str, Any],
     return action
 
 
+def action_remove(*, actor: Any, action: Action) -> Action:
+    """Remove an action from a plan still being written (its joint projects stop naming it)."""
+    return _remove_part(actor, action, "action", reported=action.updates.all(),
+                        refusal=_("Progress was reported on this action: it cannot be removed."))
+
+
+def _remove_part(actor: Any, part: Action | Indicator, kind: str, *, reported: QuerySet, refusal: str) -> Any:
+    """Remove an action or an indicator of a plan still being written, unless progress was reported
+    on it (a draft has no reports; the guard keeps a reported record from ever going)."""
+    _authorize_change(actor, part.plan)
+    with transaction.atomic():
+        plan = _lock_editable(part.plan)
+        if reported.exists():
+            raise ValidationError({"__all__": refusal})
+        audit_log(actor=actor, action=f"plans.{kind}.remove", obj=part,
+                  extra={"plan": plan.code, "version": plan.version, "code": part.code})
+        part.delete()
+    return part
+
+
+# Indicator fields a form or the API may set (the responsible actor comes apart, as an Actor).
+INDICATOR_FIELDS = ("result", "code", "title", "definition", "measure", "ascending", "cumulative", "baseline_value",
+                    "baseline_year", "baseline_comment", "means_of_verification", "is_key", "by_country", "source")
+
+
+def indicator_save(*, actor: Any, plan: Plan, data: Mapping[str, Any], responsible: Actor | None = None,
+                   indicator: Indicator | None = None) -> Indicator:
+    """Create (``indicator`` None, ``responsible`` required) or change an indicator of a plan still
+    being written. A change must leave its targets valid: no percentage target outside 0-100, no
+    country target once it is no longer disaggregated by country."""
+    _authorize_change(actor, plan)
+    with transaction.atomic():
+        plan = _lock_editable(plan)
+        created = indicator is None
+        if indicator is None:
+            if responsible is None:
+                raise ValidationError({"responsible": _("Name the responsible actor.")})
+            indicator = Indicator(plan=plan)
+        elif indicator.plan_id != plan.pk:
+            raise ValidationError({"__all__": _("The indicator belongs to another plan.")})
+        before = {name: getattr(indicator, name) for name in INDICATOR_FIELDS if name != "result"}
+        before |= {"result_id": indicator.result_id, "actor_kind": indicator.actor_kind,
+                   "country_id": indicator.country_id, "organisation_id": indicator.organisation_id}
+        for name in INDICATOR_FIELDS:
+            if name in data:
+                setattr(indicator, name, data[name])
+        if responsible is not None:
+            indicator.actor_kind, indicator.country_id = responsible.kind, responsible.country_id
+            indicator.organisation_id = responsible.organisation_id
+        indicator.code = (indicator.code or "").strip()
+        _refuse_duplicate_code(plan.indicators.all(), indicator, _("The plan already has an indicator %(code)s."))
+        indicator.full_clean()
+        if not created:
+            _check_targets_still_hold(indicator)
+        indicator.save()
+        audit_log(actor=actor, action="plans.indicator.create" if created else "plans.indicator.update",
+                  obj=indicator, changed_fields=() if created else _changed(indicator, before),
+                  extra={"plan": plan.code, "version": plan.version, "code": indicator.code})
+    return indicator
+
+
+def target_label(target: Target) -> str:
+    """``2024 GT: 2.5``: a target as messages name it."""
+    return f"{target.year}{' ' + target.country.iso2 if target.country else ''}: {target.value.normalize():f}"
+
+
+def _check_targets_still_hold(indicator: Indicator) -> None:
+    targets = list(indicator.targets.select_related("country"))
+    errors: dict[str, Any] = {}
+    outside = [t for t in targets if not 0 <= t.value <= 100]
+    if indicator.measure == Measure.PERCENTAGE and outside:
+        errors["measure"] = _("Targets outside 0–100 exist (%(targets)s): a percentage lies between 0 and 100. "  # noqa: RUF001
+                              "Change those targets first.") % {"targets": ", ".join(map(target_label, outside))}
+    by_country = [t for t in targets if t.country_id]
+    if not indicator.by_country and by_country:
+        errors["by_country"] = _("Country targets exist (%(targets)s): remove them before the indicator stops "
+                                 "being disaggregated by country.") % {
+            "targets": ", ".join(map(target_label, by_country))}
+    if errors:
+        raise ValidationError(errors)
+
+
+def indicator_remove(*, actor: Any, indicator: Indicator) -> Indicator:
+    """Remove an indicator (and its targets) from a plan still being written."""
+    return _remove_part(actor, indicator, "indicator", reported=indicator.values.all(),
+                        refusal=_("Values were reported for this indicator: it cannot be removed."))
+
+
 def target_set(*, actor: Any, indicator: Indicator, year: int, value: Any, country: Any = None,
                comment: str = "") -> Target:
-    policy.authorize(actor, "plans.change", indicator.plan)
+    """The target of ``indicator`` for a year (and a country, or the region): set or replaced."""
+    _authorize_change(actor, indicator.plan)
     with transaction.atomic():
+        _lock_editable(indicator.plan)
         target = Target.objects.filter(indicator=indicator, year=year, country=country).first() or Target(
             indicator=indicator, year=year, country=country)
         target.value, target.comment = value, comment
@@ -261,6 +549,21 @@ def target_set(*, actor: Any, indicator: Indicator, year: int, value: Any, count
         target.save()
         audit_log(actor=actor, action="plans.target.set", obj=target,
                   extra={"indicator": indicator.code, "year": year, "country": country.iso2 if country else ""})
+    return target
+
+
+def target_remove(*, actor: Any, indicator: Indicator, year: int, country: Any = None) -> Target:
+    """Remove the target of ``indicator`` for a year (and a country, or the region)."""
+    _authorize_change(actor, indicator.plan)
+    with transaction.atomic():
+        _lock_editable(indicator.plan)
+        target = Target.objects.filter(indicator=indicator, year=year, country=country).first()
+        if target is None:
+            raise ValidationError({"year": _("%(code)s has no target for %(year)s %(where)s.") % {
+                "code": indicator.code, "year": year, "where": country.iso2 if country else _("(regional)")}})
+        audit_log(actor=actor, action="plans.target.remove", obj=indicator, extra={
+            "indicator": indicator.code, "year": year, "country": country.iso2 if country else ""})
+        target.delete()
     return target
 
 
@@ -585,7 +888,7 @@ def reporters_of(actor: Actor) -> QuerySet:
     return users.filter(role_assignments__role=role, organisation_id=actor.organisation_id or 0).distinct()
 
 
-# --- Joint projects and indicators -----------------------------------------------------------------
+# --- Joint projects ------------------------------------------------------------------------------
 
 
 def project_save(*, actor: Any, plan: Plan, data: Mapping[str, Any], partners: Iterable[Any] = (),
@@ -645,14 +948,3 @@ def document_add(*, actor: Any, project: JointProject, title: str, upload: Uploa
         document.save()
         audit_log(actor=actor, action="plans.document.add", obj=document, extra={"project": project.code})
     return document
-
-
-def indicator_create(*, actor: Any, plan: Plan, data: Mapping[str, Any], responsible: Actor) -> Indicator:
-    policy.authorize(actor, "plans.change", plan)
-    with transaction.atomic():
-        indicator = Indicator(plan=plan, actor_kind=responsible.kind, country_id=responsible.country_id,
-                              organisation_id=responsible.organisation_id, **data)
-        indicator.full_clean()
-        indicator.save()
-        audit_log(actor=actor, action="plans.indicator.create", obj=indicator, extra={"code": indicator.code})
-    return indicator

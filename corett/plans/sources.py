@@ -115,6 +115,14 @@ def get_source(code: str) -> Source:
         raise SourceUnavailable(_("Unknown source of computed values.")) from None
 
 
+def label_of(code: str) -> str:
+    """What a computed indicator's values are read from, in words (its page says it)."""
+    try:
+        return str(get_source(code).label)
+    except SourceUnavailable as exc:
+        return str(exc.args[0])
+
+
 def source_choices() -> list[tuple[str, str]]:
     return [(code, str(source.label)) for code, source in SOURCES.items()]
 

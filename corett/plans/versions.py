@@ -51,13 +51,18 @@ def _indicators(plan: Plan) -> dict[str, dict[str, Any]]:
 
 
 def _results(plan: Plan) -> dict[str, dict[str, Any]]:
+    # Keyed by code and level: an axis and an objective may share a code ("1"), and each level
+    # is compared with its own kind. The code comes first, so the tree's order holds when sorted.
     rows = {}
     for axis in plan.axes.prefetch_related("objectives__results"):
-        rows[f"{axis.code}"] = {_("Strategic axis"): axis.title}
+        rows[f"{axis.code} ({_('strategic axis')})"] = {_("Strategic axis"): axis.title}
         for objective in axis.objectives.all():
-            rows[objective.code] = {_("Objective"): objective.title}
+            rows[f"{objective.code} ({_('objective')})"] = {_("Strategic axis"): axis.code,
+                                                             _("Objective"): objective.title}
             for result in objective.results.all():
-                rows[result.code] = {_("Expected result"): result.title, _("Result type"): result.get_result_type_display()}
+                rows[f"{result.code} ({_('expected result')})"] = {
+                    _("Objective"): objective.code, _("Expected result"): result.title,
+                    _("Result type"): result.get_result_type_display()}
     return rows
 
 

@@ -63,12 +63,19 @@ def test_a_plan_cannot_skip_states(secretariat_user):
         services.plan_transition(actor=secretariat_user, plan=world.plan, to_state=PlanState.IN_EXECUTION)
 
 
-def test_an_approved_plan_changes_only_through_a_new_version(secretariat_user):
+def test_an_approved_plan_changes_only_through_a_new_version(secretariat_user, focal_gt):
     world = build_plan()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(ValidationError) as error:
         services.action_save(actor=secretariat_user, plan=world.plan, action=world.gt_action,
                              data={"description": "Otra cosa"},
                              responsibles=[services.ResponsibleActor(Actor(ActorKind.SECRETARIAT))])
+    assert "changes only through a new version" in error.value.message_dict["state"][0]
+    with pytest.raises(PermissionDenied):
+        services.action_save(actor=focal_gt, plan=world.plan, action=world.gt_action,
+                             data={"description": "Otra cosa"},
+                             responsibles=[services.ResponsibleActor(Actor(ActorKind.SECRETARIAT))])
+    world.gt_action.refresh_from_db()
+    assert world.gt_action.description == "Acción 1.1.1.1"
     with pytest.raises(ValidationError) as error:
         services.plan_new_version(actor=secretariat_user, plan=world.plan, reason="  ")
     assert "reason" in error.value.message_dict
