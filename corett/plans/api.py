@@ -1,13 +1,17 @@
-"""The action plan over the REST API, under /api/v1/plans/: plans (with their dashboard), actions,
-indicators (with target against actual), and progress reports with their workflow (start, save,
-submit, return, approve). Same policy and same services as the pages."""
+"""The action plan over the REST API, under /api/v1/plans/: plans (with their dashboard), their
+results tree (strategic axes, objectives, expected results: read, and written on a plan still being
+written), actions, indicators (with target against actual; created, changed and given targets on
+such a plan), and progress reports with their workflow (start, save, submit, return, approve).
+Same policy and same services as the pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -15,12 +19,17 @@ from rest_framework.response import Response
 
 from corett.api.permissions import PolicyPermission
 from corett.plans import dashboards, services
+from corett.plans.actors import ActorCodes
 from corett.plans.models import (
     Action,
     ActionStatus,
     ActionUpdate,
+    ActorKind,
+    Axis,
+    ExpectedResult,
     Indicator,
     IndicatorValue,
+    Objective,
     Plan,
     ProgressReport,
     ReportingPeriod,
@@ -90,14 +99,107 @@ class TargetSerializer(serializers.ModelSerializer):
 class IndicatorSerializer(serializers.ModelSerializer):
     targets = TargetSerializer(many=True, read_only=True)
     result = serializers.CharField(source="result.code", read_only=True)
+    result_id = serializers.IntegerField(read_only=True)
     responsible = serializers.CharField(source="actor_label", read_only=True)
+    responsible_code = serializers.SerializerMethodField(
+        help_text="The responsible actor as the input takes it: PRESIDENCY, SECRETARIAT, ALL, a country's "
+                  "ISO code or an organisation's acronym.")
 
     class Meta:
         model = Indicator
-        fields = ["id", "plan", "code", "result", "title", "definition", "measure", "ascending", "cumulative",
-                  "baseline_value", "baseline_year", "baseline_comment", "means_of_verification", "responsible",
-                  "is_key", "by_country", "source", "targets"]
+        fields = ["id", "plan", "code", "result", "result_id", "title", "definition", "measure", "ascending",
+                  "cumulative", "baseline_value", "baseline_year", "baseline_comment", "means_of_verification",
+                  "responsible", "responsible_code", "is_key", "by_country", "source", "targets"]
         read_only_fields = fields
+
+    def get_responsible_code(self, obj: Indicator) -> str:
+        return _actor_code(obj)
+
+
+def _actor_code(row: Any) -> str:
+    """The actor code (``ActorCodes``) of a row naming an actor, from its preloaded country or
+    organisation."""
+    if row.actor_kind == ActorKind.COUNTRY:
+        return row.country.iso2 if row.country else ""
+    if row.actor_kind in (ActorKind.OBSERVER, ActorKind.PARTNER):
+        return (row.organisation.acronym or row.organisation.name).upper() if row.organisation else ""
+    return {ActorKind.PRESIDENCY: "PRESIDENCY", ActorKind.SECRETARIAT: "SECRETARIAT",
+            ActorKind.ALL_COUNTRIES: "ALL"}.get(row.actor_kind, "")
+
+
+class _PlanScoped:
+    """Related records a payload may name are those of the plans the user may read."""
+
+    def scoped(self, fields: dict[str, Any]) -> dict[str, Any]:
+        plans = Plan.objects.visible_to(self.context["request"].user)  # type: ignore[attr-defined]
+        querysets = {"plan": plans, "axis": Axis.objects.filter(plan__in=plans),
+                     "objective": Objective.objects.filter(axis__plan__in=plans),
+                     "result": ExpectedResult.objects.filter(objective__axis__plan__in=plans)}
+        for name, queryset in querysets.items():
+            if name in fields and not fields[name].read_only:
+                fields[name].queryset = queryset
+        return fields
+
+
+class IndicatorInputSerializer(_PlanScoped, serializers.ModelSerializer):
+    """An indicator as written: ``plan`` on creation only; ``responsible`` as an actor code."""
+
+    responsible = serializers.CharField(
+        required=False, help_text="PRESIDENCY, SECRETARIAT, ALL, a country's ISO code (GT) or an "
+                                  "organisation's acronym (OIM).")
+
+    class Meta:
+        model = Indicator
+        fields = ["plan", *services.INDICATOR_FIELDS, "responsible"]
+        validators: list[Any] = []  # the service checks codes, with a translated message at the field
+
+    def get_fields(self) -> dict[str, Any]:
+        return self.scoped(super().get_fields())
+
+
+class TargetInputSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    country = serializers.CharField(required=False, allow_blank=True, default="",
+                                    help_text="A member country's ISO code; blank: the regional target.")
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+
+class AxisSerializer(_PlanScoped, serializers.ModelSerializer):
+    class Meta:
+        model = Axis
+        fields = ["id", "plan", "code", "title"]
+        read_only_fields = ["id"]
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        return self.scoped(super().get_fields())
+
+
+class ObjectiveSerializer(_PlanScoped, serializers.ModelSerializer):
+    plan = serializers.IntegerField(source="axis.plan_id", read_only=True)
+
+    class Meta:
+        model = Objective
+        fields = ["id", "plan", "axis", "code", "title"]
+        read_only_fields = ["id"]
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        return self.scoped(super().get_fields())
+
+
+class ResultSerializer(_PlanScoped, serializers.ModelSerializer):
+    plan = serializers.IntegerField(source="objective.axis.plan_id", read_only=True)
+
+    class Meta:
+        model = ExpectedResult
+        fields = ["id", "plan", "objective", "code", "title", "result_type"]
+        read_only_fields = ["id"]
+        validators: list[Any] = []
+
+    def get_fields(self) -> dict[str, Any]:
+        return self.scoped(super().get_fields())
 
 
 class ActionUpdateSerializer(serializers.ModelSerializer):
@@ -220,10 +322,133 @@ class ActionViewSet(viewsets.ReadOnlyModelViewSet):
         super().check_object_permissions(request, obj.plan)
 
 
-class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+# Writing the plan's content: the permission layer asks who ("plans.manage"); the service asks
+# when (the version must still be a draft or in review) and, if no longer, says so in a 400 that
+# names the way (a new version), as the pages do.
+CONTENT_WRITES = {"create": "plans.manage", "partial_update": "plans.manage", "destroy": "plans.manage"}
+
+
+def _plan_filter(request: Request, qs: Any, lookup: str) -> Any:
+    plan = request.query_params.get("plan", "")
+    return qs.filter(**{lookup: int(plan)}) if plan.isdigit() else qs
+
+
+class _TreeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                   viewsets.ReadOnlyModelViewSet):
+    """A level of the results tree. Removing a part whose results carry actions or indicators
+    needs ``?move_to=<expected result id>``: they move there first (nothing else is removed)."""
+
+    permission_classes = [PolicyPermission]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    policy_actions = {"list": "plans.view", "retrieve": "plans.view", **CONTENT_WRITES}
+    to_plan = ""  # lookup from the model to its plan
+
+    def get_queryset(self) -> Any:
+        qs = self.serializer_class.Meta.model.objects.filter(  # type: ignore[union-attr]
+            **{f"{self.to_plan}__in": Plan.objects.visible_to(self.request.user)}).order_by("code")
+        return _plan_filter(self.request, qs, f"{self.to_plan}_id")
+
+    def plan_of(self, node: Any) -> Plan:
+        raise NotImplementedError
+
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        super().check_object_permissions(request, self.plan_of(obj))
+
+    def save(self, plan: Plan, node: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = self.save(self.new_plan_of(data), None, data)
+
+    def new_plan_of(self, data: dict[str, Any]) -> Plan:
+        raise NotImplementedError
+
+    def perform_update(self, serializer: Any) -> None:
+        node = serializer.instance
+        serializer.instance = self.save(self.plan_of(node), node, dict(serializer.validated_data))
+
+    @extend_schema(parameters=[OpenApiParameter("move_to", int, description="Expected result that receives "
+                                                "the actions and indicators under the removed part.")])
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        node = self.get_object()
+        move_to = None
+        raw = request.query_params.get("move_to", "")
+        if raw:
+            move_to = ExpectedResult.objects.filter(
+                objective__axis__plan=self.plan_of(node), pk=int(raw) if raw.isdigit() else 0).first()
+            if move_to is None:
+                raise ValidationError({"move_to": _("Choose an expected result of this plan.")})
+        services.tree_remove(actor=request.user, node=node, move_to=move_to)
+        return Response(status=204)
+
+
+class AxisViewSet(_TreeViewSet):
+    """Strategic axes of the plans (``?plan=<id>``)."""
+
+    serializer_class = AxisSerializer
+    to_plan = "plan"
+
+    def plan_of(self, node: Axis) -> Plan:
+        return node.plan
+
+    def new_plan_of(self, data: dict[str, Any]) -> Plan:
+        return data["plan"]
+
+    def perform_update(self, serializer: Any) -> None:
+        if serializer.validated_data.get("plan", serializer.instance.plan) != serializer.instance.plan:
+            raise ValidationError({"plan": _("An axis does not move to another plan.")})
+        super().perform_update(serializer)
+
+    def save(self, plan: Plan, node: Any, data: dict[str, Any]) -> Any:
+        return services.axis_save(actor=self.request.user, plan=plan, axis=node, data=data)
+
+
+class ObjectiveViewSet(_TreeViewSet):
+    """Objectives of the plans (``?plan=<id>``); an objective may move to another axis of its plan."""
+
+    serializer_class = ObjectiveSerializer
+    to_plan = "axis__plan"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("axis__plan")
+
+    def plan_of(self, node: Objective) -> Plan:
+        return node.axis.plan
+
+    def new_plan_of(self, data: dict[str, Any]) -> Plan:
+        return data["axis"].plan
+
+    def save(self, plan: Plan, node: Any, data: dict[str, Any]) -> Any:
+        return services.objective_save(actor=self.request.user, plan=plan, objective=node, data=data)
+
+
+class ResultViewSet(_TreeViewSet):
+    """Expected results of the plans, IATI type output or outcome (``?plan=<id>``)."""
+
+    serializer_class = ResultSerializer
+    to_plan = "objective__axis__plan"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("objective__axis__plan")
+
+    def plan_of(self, node: ExpectedResult) -> Plan:
+        return node.objective.axis.plan
+
+    def new_plan_of(self, data: dict[str, Any]) -> Plan:
+        return data["objective"].axis.plan
+
+    def save(self, plan: Plan, node: Any, data: dict[str, Any]) -> Any:
+        return services.result_save(actor=self.request.user, plan=plan, result=node, data=data)
+
+
+class IndicatorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                       viewsets.ReadOnlyModelViewSet):
     permission_classes = [PolicyPermission]
     serializer_class = IndicatorSerializer
-    policy_actions = {"list": "plans.view", "retrieve": "plans.view", "progress": "plans.view"}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    policy_actions = {"list": "plans.view", "retrieve": "plans.view", "progress": "plans.view",
+                      **CONTENT_WRITES, "targets": "plans.manage", "remove_target": "plans.manage"}
 
     def get_queryset(self) -> Any:
         qs = Indicator.objects.filter(plan__in=Plan.objects.visible_to(self.request.user)).select_related(
@@ -239,6 +464,83 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"], url_path="progress", url_name="progress")
     def progress(self, request: Request, pk: str | None = None) -> Response:
         return Response(_progress(dashboards.indicator_progress(self.get_object())))
+
+    def _written(self, indicator: Indicator, status: int = 200) -> Response:
+        return Response(IndicatorSerializer(self.get_queryset().get(pk=indicator.pk)).data, status=status)
+
+    def _input(self, request: Request, *, partial: bool) -> tuple[dict[str, Any], Any]:
+        given = IndicatorInputSerializer(data=request.data, partial=partial, context={"request": request})
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        code = data.pop("responsible", None)
+        responsible = None
+        if code is not None:
+            try:
+                responsible = ActorCodes().parse(code)
+            except ValidationError as exc:
+                raise ValidationError({"responsible": exc.messages}) from None
+        return data, responsible
+
+    @extend_schema(summary="Add an indicator to a plan still being written", request=IndicatorInputSerializer,
+                   responses={201: IndicatorSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data, responsible = self._input(request, partial=False)
+        plan = data.pop("plan", None)
+        if plan is None:
+            raise ValidationError({"plan": _("Name the plan.")})
+        indicator = services.indicator_save(actor=request.user, plan=plan, data=data, responsible=responsible)
+        return self._written(indicator, 201)
+
+    @extend_schema(summary="Change an indicator of a plan still being written", request=IndicatorInputSerializer,
+                   responses={200: IndicatorSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        indicator = self.get_object()
+        data, responsible = self._input(request, partial=True)
+        if data.pop("plan", indicator.plan) != indicator.plan:
+            raise ValidationError({"plan": _("An indicator does not move to another plan.")})
+        indicator = services.indicator_save(actor=request.user, plan=indicator.plan, indicator=indicator,
+                                            data=data, responsible=responsible)
+        return self._written(indicator)
+
+    @extend_schema(summary="Remove an indicator (and its targets) from a plan still being written")
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.indicator_remove(actor=request.user, indicator=self.get_object())
+        return Response(status=204)
+
+    def _target_key(self, request: Request, indicator: Indicator) -> tuple[dict[str, Any], Any]:
+        given = TargetInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        iso2 = data.pop("country", "").strip().upper()
+        country = None
+        if iso2:
+            from corett.directory.models import Country
+
+            country = Country.objects.filter(iso2=iso2).first()
+            if country is None:
+                raise ValidationError({"country": _("Unknown country code “%(code)s”.") % {"code": iso2}})
+        return data, country
+
+    @extend_schema(summary="Set (or replace) the target for a year, regional or for one country",
+                   request=TargetInputSerializer, responses={200: IndicatorSerializer})
+    @action(detail=True, methods=["post"], url_path="targets", url_name="targets")
+    def targets(self, request: Request, pk: str | None = None) -> Response:
+        indicator = self.get_object()
+        data, country = self._target_key(request, indicator)
+        if data.get("value") is None:
+            raise ValidationError({"value": _("Give the target value.")})
+        services.target_set(actor=request.user, indicator=indicator, year=data["year"], value=data["value"],
+                            country=country, comment=data["comment"])
+        return self._written(indicator)
+
+    @extend_schema(summary="Remove the target for a year (and country)", request=TargetInputSerializer,
+                   responses={200: IndicatorSerializer})
+    @action(detail=True, methods=["post"], url_path="targets/remove", url_name="remove-target")
+    def remove_target(self, request: Request, pk: str | None = None) -> Response:
+        indicator = self.get_object()
+        data, country = self._target_key(request, indicator)
+        services.target_remove(actor=request.user, indicator=indicator, year=data["year"], country=country)
+        return self._written(indicator)
 
 
 class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -315,6 +617,9 @@ def register(router: Any) -> None:
     # The longer prefixes first: "plans/<pk>/" would otherwise also match "plans/actions/".
     router.register("plans/actions", ActionViewSet, basename="plan-action")
     router.register("plans/indicators", IndicatorViewSet, basename="plan-indicator")
+    router.register("plans/axes", AxisViewSet, basename="plan-axis")
+    router.register("plans/objectives", ObjectiveViewSet, basename="plan-objective")
+    router.register("plans/results", ResultViewSet, basename="plan-result")
     router.register("plans/reports", ReportViewSet, basename="plan-report")
     router.register("plans", PlanViewSet, basename="plan")
 

@@ -14,15 +14,22 @@ from corett.plans.models import (
     PLAN_TRANSITIONS,
     Action,
     ActionStatus,
+    Axis,
     ExpectedResult,
     Indicator,
     JointProject,
     Measure,
+    Objective,
     Plan,
     PlanState,
     ProgressReport,
 )
-from corett.plans.services import ActionProgress, IndicatorProgress, ResponsibleActor
+from corett.plans.services import (
+    INDICATOR_FIELDS,
+    ActionProgress,
+    IndicatorProgress,
+    ResponsibleActor,
+)
 
 
 class DateInput(forms.DateInput):
@@ -110,6 +117,14 @@ class TargetForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not indicator.by_country:
             del self.fields["country"]
+
+
+class TargetKeyForm(StyledFormMixin, forms.Form):
+    """Which target: a year, and a country (blank: the regional target)."""
+
+    year = forms.IntegerField(label=_("Year"))
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.all(), required=False,
+                                     to_field_name="iso2")
 
 
 class ReportForm(StyledFormMixin, forms.Form):
@@ -218,8 +233,7 @@ class IndicatorForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = ["result", "code", "title", "definition", "measure", "ascending", "cumulative", "baseline_value",
-                  "baseline_year", "baseline_comment", "means_of_verification", "is_key", "by_country", "source"]
+        fields = list(INDICATOR_FIELDS)
         widgets = {"definition": forms.Textarea(attrs={"rows": 2}),
                    "means_of_verification": forms.Textarea(attrs={"rows": 2}),
                    "baseline_comment": forms.Textarea(attrs={"rows": 2})}
@@ -230,18 +244,79 @@ class IndicatorForm(StyledFormMixin, forms.ModelForm):
 
         self.codes = ActorCodes()
         cast(forms.ChoiceField, self.fields["responsible"]).choices = self.codes.choices()
-        cast(forms.ChoiceField, self.fields["source"]).choices = [("", "—"), *source_choices(), *[
+        sources = [("", "—"), *source_choices(), *[
             (f"statistics:{code}", str(label)) for code, label in _statistics_indicators()]]
+        current = self.instance.source if self.instance.pk else ""
+        if current and current not in dict(sources):
+            sources.append((current, current))  # a source the lists no longer offer stays choosable
+        cast(forms.ChoiceField, self.fields["source"]).choices = sources
         cast(forms.ModelChoiceField, self.fields["result"]).queryset = ExpectedResult.objects.filter(
-            objective__axis__plan=plan)
+            objective__axis__plan=plan).select_related("objective")
+        if self.instance.pk:
+            self.initial["responsible"] = self.codes.code(self.instance.actor)
 
     def _post_clean(self) -> None:
+        # The service validates the indicator once, with its plan and its targets.
         pass
 
     def service_data(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         data["source"] = data["source"] or ""
         return {"data": data, "responsible": self.codes.parse(self.cleaned_data["responsible"])}
+
+
+# --- The results tree ------------------------------------------------------------------------------
+
+
+class _TreeForm(StyledFormMixin, forms.ModelForm):
+    """A part of the results tree. The parent's choices are the plan's own."""
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "axis" in self.fields:
+            cast(forms.ModelChoiceField, self.fields["axis"]).queryset = plan.axes.all()
+        if "objective" in self.fields:
+            cast(forms.ModelChoiceField, self.fields["objective"]).queryset = Objective.objects.filter(
+                axis__plan=plan).select_related("axis").order_by("axis__code", "code")
+
+    def _post_clean(self) -> None:
+        # The service validates the part once, with its plan (codes are unique across the plan).
+        pass
+
+
+class AxisForm(_TreeForm):
+    class Meta:
+        model = Axis
+        fields = ["code", "title"]
+
+
+class ObjectiveForm(_TreeForm):
+    class Meta:
+        model = Objective
+        fields = ["axis", "code", "title"]
+
+
+class ResultForm(_TreeForm):
+    class Meta:
+        model = ExpectedResult
+        fields = ["objective", "code", "title", "result_type"]
+        help_texts = {"result_type": _("IATI: an output is what the actions deliver; an outcome, the change it "
+                                       "brings.")}
+
+
+class RemoveForm(StyledFormMixin, forms.Form):
+    """Removing a part of the plan; for a part of the results tree with actions or indicators
+    under it, the expected result they move to."""
+
+    move_to = forms.ModelChoiceField(label=_("Move its actions and indicators to"), required=False,
+                                     queryset=ExpectedResult.objects.none(), empty_label="—")
+
+    def __init__(self, *args: Any, results: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if results is None:
+            del self.fields["move_to"]
+        else:
+            cast(forms.ModelChoiceField, self.fields["move_to"]).queryset = results
 
 
 def _statistics_indicators() -> list[tuple[str, Any]]:

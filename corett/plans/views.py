@@ -12,34 +12,43 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from corett import policy
 from corett.audit.services import audit_log
 from corett.core.forms import add_service_error, submitted
-from corett.plans import dashboards, exports, imports, services
+from corett.plans import dashboards, exports, imports, services, sources
 from corett.plans.forms import (
     ActionForm,
+    AxisForm,
     DocumentForm,
     ImportForm,
     IndicatorForm,
     MilestoneForm,
     NotesForm,
+    ObjectiveForm,
     PlanForm,
     PlanTransitionForm,
     ProjectForm,
     ReasonForm,
+    RemoveForm,
     ReportForm,
+    ResultForm,
     TargetForm,
+    TargetKeyForm,
 )
 from corett.plans.gantt import render_gantt
 from corett.plans.models import (
     Action,
+    Axis,
+    ExpectedResult,
     Indicator,
     IndicatorValue,
     JointProject,
     Milestone,
+    Objective,
     Plan,
     ProgressReport,
     ProjectDocument,
@@ -98,6 +107,17 @@ def _get_report_for_user(user: Any, pk: int, action: str = "plans.view_report") 
     return report
 
 
+def _refuse_change(request: HttpRequest, plan: Plan) -> HttpResponse | None:
+    """None when the user may change the plan's content now. Whoever manages the plan but opens a
+    version that is no longer being written goes back to the plan, told why (a new version is the
+    way); anyone else is refused (403, audited)."""
+    if not plan.is_editable and policy.can(request.user, "plans.manage", plan):
+        messages.error(request, services.not_editable_message(plan))
+        return redirect(plan)
+    policy.authorize(request.user, "plans.change", plan)
+    return None
+
+
 def _pdf_response(content: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = str(content_disposition_header(as_attachment=not inline, filename=filename))
@@ -145,6 +165,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects": plan.projects.prefetch_related("partners"),
         "can_manage": policy.can(request.user, "plans.manage", plan),
         "can_change": policy.can(request.user, "plans.change", plan),
+        "locked_message": services.not_editable_message(plan)
+        if not plan.is_editable and policy.can(request.user, "plans.manage", plan) else "",
         "transition_form": PlanTransitionForm(plan=plan) if policy.can(request.user, "plans.manage", plan) else None,
         "version_form": ReasonForm(),
         "today": timezone.localdate(),
@@ -241,24 +263,32 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = _get_action_for_user(request.user, pk)
-    policy.authorize(request.user, "plans.change", action.plan)
-    return _action_form(request, action.plan, action)
+    return _refuse_change(request, action.plan) or _action_form(request, action.plan, action)
 
 
 @login_required
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _get_plan_for_user(request.user, pk, "plans.change")
-    return _action_form(request, plan, None)
+    plan = _get_plan_for_user(request.user, pk)
+    return _refuse_change(request, plan) or _action_form(request, plan, None)
+
+
+@login_required
+def action_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _get_action_for_user(request.user, pk)
+    return _remove_part(
+        request, action, lambda: services.action_remove(actor=request.user, action=action),
+        title=_("Remove action %(code)s") % {"code": action.code}, what=[str(action)],
+        done=_("The action %(code)s was removed.") % {"code": action.code})
 
 
 def _action_form(request: HttpRequest, plan: Plan, action: Action | None) -> HttpResponse:
+    title = _("New action") if action is None else _("Edit action %(code)s") % {"code": action.code}
     form = ActionForm(request.POST or None, instance=action, plan=plan)
     saved = submitted(request, form, lambda d: services.action_save(
         actor=request.user, plan=plan, action=action, data=d["data"], responsibles=d["responsibles"]))
     if saved is not None:
         messages.success(request, _("The action was saved."))
         return redirect(saved)
-    title = _("New action") if action is None else _("Edit action %(code)s") % {"code": action.code}
     return render(request, "plans/form_page.html", {"form": form, "title": title,
                                                     "cancel_url": plan.get_absolute_url()},
                   status=400 if request.method == "POST" else 200)
@@ -270,7 +300,9 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_change = policy.can(request.user, "plans.change", indicator.plan)
     form = TargetForm(request.POST or None, indicator=indicator) if can_change else None
     if request.method == "POST":
-        policy.authorize(request.user, "plans.change", indicator.plan)
+        refused = _refuse_change(request, indicator.plan)
+        if refused is not None:
+            return refused
         assert form is not None
         saved = submitted(request, form, lambda d: services.target_set(
             actor=request.user, indicator=indicator, year=d["year"], value=d["value"], country=d.get("country"),
@@ -280,7 +312,8 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(indicator)
     return render(request, "plans/indicator_detail.html", {
         "indicator": indicator, "plan": indicator.plan, "progress": dashboards.indicator_progress(indicator),
-        "form": form,
+        "form": form, "can_change": can_change,
+        "source_label": sources.label_of(indicator.source) if indicator.is_computed else "",
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -624,13 +657,175 @@ def project_document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = _get_plan_for_user(request.user, pk, "plans.change")
-    form = IndicatorForm(request.POST or None, plan=plan)
-    saved = submitted(request, form, lambda d: services.indicator_create(
-        actor=request.user, plan=plan, data=d["data"], responsible=d["responsible"]))
+    plan = _get_plan_for_user(request.user, pk)
+    return _refuse_change(request, plan) or _indicator_form(request, plan, None)
+
+
+@login_required
+def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _get_indicator_for_user(request.user, pk)
+    return _refuse_change(request, indicator.plan) or _indicator_form(request, indicator.plan, indicator)
+
+
+def _indicator_form(request: HttpRequest, plan: Plan, indicator: Indicator | None) -> HttpResponse:
+    title = _("New indicator") if indicator is None else _("Edit indicator %(code)s") % {"code": indicator.code}
+    form = IndicatorForm(request.POST or None, instance=indicator, plan=plan)
+    saved = submitted(request, form, lambda d: services.indicator_save(
+        actor=request.user, plan=plan, indicator=indicator, data=d["data"], responsible=d["responsible"]))
     if saved is not None:
-        messages.success(request, _("The indicator was created; set its targets below."))
+        messages.success(request, _("The indicator was created; set its targets below.") if indicator is None
+                         else _("The indicator was saved."))
         return redirect(saved)
-    return render(request, "plans/form_page.html", {"form": form, "title": _("New indicator"), "plan": plan,
+    cancel = plan.get_absolute_url() if indicator is None else indicator.get_absolute_url()
+    return render(request, "plans/form_page.html", {"form": form, "title": title, "plan": plan,
+                                                    "cancel_url": cancel},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def indicator_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = _get_indicator_for_user(request.user, pk)
+    targets = [_("Target %(target)s") % {"target": services.target_label(t)} for t in indicator.targets.all()]
+    return _remove_part(
+        request, indicator, lambda: services.indicator_remove(actor=request.user, indicator=indicator),
+        title=_("Remove indicator %(code)s") % {"code": indicator.code}, what=[str(indicator), *targets],
+        done=_("The indicator %(code)s was removed.") % {"code": indicator.code})
+
+
+def _remove_part(request: HttpRequest, part: Action | Indicator, remove: Any, *, title: str, what: list[str],
+                 done: str) -> HttpResponse:
+    """An action's or an indicator's removal: a page that says what goes, then the service."""
+    refused = _refuse_change(request, part.plan)
+    if refused is not None:
+        return refused
+    form = RemoveForm(request.POST if request.method == "POST" else None)
+    if submitted(request, form, lambda d: remove()):
+        messages.success(request, done)
+        return redirect(part.plan)
+    return _remove_page(request, part.plan, form, title, part.get_absolute_url(), what=what)
+
+
+@login_required
+@require_POST
+def target_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove one target of an indicator, named by its year and country (none: the regional one)."""
+    indicator = _get_indicator_for_user(request.user, pk)
+    refused = _refuse_change(request, indicator.plan)
+    if refused is not None:
+        return refused
+    form = TargetKeyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say which target to remove: its year, and its country if it has one."))
+        return redirect(indicator)
+    try:
+        services.target_remove(actor=request.user, indicator=indicator, year=form.cleaned_data["year"],
+                               country=form.cleaned_data.get("country"))
+        messages.success(request, _("The target was removed."))
+    except services.ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(indicator)
+
+
+def _remove_page(request: HttpRequest, plan: Plan, form: RemoveForm, title: str, cancel_url: str, *,
+                 what: list[str], dependants: services.Dependants | None = None) -> HttpResponse:
+    return render(request, "plans/remove.html", {
+        "form": form, "title": title, "plan": plan, "cancel_url": cancel_url, "what": what,
+        "dependants": dependants,
+    }, status=400 if request.method == "POST" else 200)
+
+
+# --- The results tree ------------------------------------------------------------------------------
+#
+# Strategic axes, objectives and expected results: one set of views for the three levels, told
+# apart by ``level`` (given by the URL pattern).
+
+TREE_LEVELS: dict[str, tuple[Any, Any, str]] = {
+    # level: (model, form, lookup from the model to its plan)
+    "axis": (Axis, AxisForm, "plan"),
+    "objective": (Objective, ObjectiveForm, "axis__plan"),
+    "result": (ExpectedResult, ResultForm, "objective__axis__plan"),
+}
+
+
+def _tree_save(level: str, **kwargs: Any) -> Any:
+    if level == "axis":
+        return services.axis_save(axis=kwargs.pop("node"), **kwargs)
+    if level == "objective":
+        return services.objective_save(objective=kwargs.pop("node"), **kwargs)
+    return services.result_save(result=kwargs.pop("node"), **kwargs)
+
+
+def _get_tree_node_for_user(user: Any, level: str, pk: int) -> tuple[Any, Plan]:
+    model, _form, to_plan = TREE_LEVELS[level]
+    node = get_object_or_404(
+        model.objects.filter(**{f"{to_plan}__in": Plan.objects.visible_to(user)}).select_related(to_plan), pk=pk)
+    plan = node.plan if level == "axis" else node.axis.plan if level == "objective" else node.objective.axis.plan
+    policy.authorize(user, "plans.view", plan)
+    return node, plan
+
+
+def _tree_titles(level: str, node: Any) -> str:
+    if node is None:
+        return {"axis": _("New strategic axis"), "objective": _("New objective"),
+                "result": _("New expected result")}[level]
+    return {"axis": _("Edit strategic axis %(code)s"), "objective": _("Edit objective %(code)s"),
+            "result": _("Edit expected result %(code)s")}[level] % {"code": node.code}
+
+
+def _tree_form(request: HttpRequest, level: str, plan: Plan, node: Any) -> HttpResponse:
+    form_class = TREE_LEVELS[level][1]
+    initial = {}
+    for parent in ("axis", "objective"):
+        if node is None and request.GET.get(parent, "").isdigit():
+            initial[parent] = int(request.GET[parent])
+    title = _tree_titles(level, node)  # before the service changes the instance
+    form = form_class(request.POST or None, instance=node, plan=plan, initial=initial)
+    saved = submitted(request, form, lambda d: _tree_save(level, actor=request.user, plan=plan, node=node, data=d))
+    if saved is not None:
+        messages.success(request, _("%(part)s %(code)s was saved.") % {
+            "part": capfirst(saved._meta.verbose_name), "code": saved.code})
+        return redirect(f"{plan.get_absolute_url()}#{level}-{saved.pk}")
+    return render(request, "plans/form_page.html", {"form": form, "title": title, "plan": plan,
                                                     "cancel_url": plan.get_absolute_url()},
                   status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def tree_create(request: HttpRequest, pk: int, level: str) -> HttpResponse:
+    plan = _get_plan_for_user(request.user, pk)
+    return _refuse_change(request, plan) or _tree_form(request, level, plan, None)
+
+
+@login_required
+def tree_edit(request: HttpRequest, pk: int, level: str) -> HttpResponse:
+    node, plan = _get_tree_node_for_user(request.user, level, pk)
+    return _refuse_change(request, plan) or _tree_form(request, level, plan, node)
+
+
+@login_required
+def tree_remove(request: HttpRequest, pk: int, level: str) -> HttpResponse:
+    """Remove a part of the results tree; its actions and indicators move to another expected
+    result first (the page says which there are and asks where they go)."""
+    node, plan = _get_tree_node_for_user(request.user, level, pk)
+    refused = _refuse_change(request, plan)
+    if refused is not None:
+        return refused
+    dependants = services.tree_dependants(node)
+    elsewhere = ExpectedResult.objects.filter(objective__axis__plan=plan).exclude(
+        pk__in=services.results_under(node)).select_related("objective")
+    form = RemoveForm(request.POST if request.method == "POST" else None,
+                      results=elsewhere if dependants else None)
+    if submitted(request, form, lambda d: services.tree_remove(actor=request.user, node=node,
+                                                               move_to=d.get("move_to"))) is not None:
+        messages.success(request, _("%(part)s %(code)s was removed.") % {
+            "part": capfirst(node._meta.verbose_name), "code": node.code})
+        return redirect(plan)
+    what = [str(node)]
+    if level == "axis":
+        for objective in node.objectives.prefetch_related("results"):
+            what += [str(objective), *(str(r) for r in objective.results.all())]
+    elif level == "objective":
+        what += [str(r) for r in node.results.all()]
+    title = {"axis": _("Remove strategic axis %(code)s"), "objective": _("Remove objective %(code)s"),
+             "result": _("Remove expected result %(code)s")}[level] % {"code": node.code}
+    return _remove_page(request, plan, form, title, plan.get_absolute_url(), what=what, dependants=dependants)

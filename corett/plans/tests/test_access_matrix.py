@@ -11,7 +11,14 @@ from django.core.files.base import ContentFile
 
 from corett.accounts.roles import Role
 from corett.plans import services
-from corett.plans.models import JointProject, Milestone, PlanState, ProjectDocument
+from corett.plans.models import (
+    ExpectedResult,
+    JointProject,
+    Milestone,
+    Objective,
+    PlanState,
+    ProjectDocument,
+)
 from corett.plans.tests.builders import build_plan
 from corett.testing import factories
 from corett.testing.matrix import NONE, REGIONAL, STAFF, Entry, check_access
@@ -28,6 +35,18 @@ def plan(w):
 
 def report(w):
     return {"pk": w.report.pk}
+
+
+def draft_indicator(w):
+    return {"pk": w.draft.indicators.get(code="I-1").pk}
+
+
+def draft_objective(w):
+    return Objective.objects.get(axis__plan=w.draft)
+
+
+def draft_result(w):
+    return ExpectedResult.objects.get(objective__axis__plan=w.draft)
 
 
 MATRIX = {
@@ -57,6 +76,20 @@ MATRIX = {
                                            data=lambda w: {}),
     "plans:milestone_done": Entry(STAFF, method="post", kwargs=lambda w: {"pk": w.milestone.pk}),
     "plans:indicator_create": Entry(STAFF, kwargs=lambda w: {"pk": w.draft.pk}),
+    "plans:indicator_edit": Entry(STAFF, kwargs=draft_indicator),
+    "plans:indicator_remove": Entry(STAFF, kwargs=draft_indicator),
+    # The first allowed POST removes the target; the next ones are told there is none (a redirect).
+    "plans:target_remove": Entry(STAFF, method="post", kwargs=draft_indicator, data=lambda w: {"year": "2024"}),
+    "plans:action_remove": Entry(STAFF, kwargs=lambda w: {"pk": w.draft.actions.first().pk}),
+    "plans:axis_create": Entry(STAFF, kwargs=lambda w: {"pk": w.draft.pk}),
+    "plans:axis_edit": Entry(STAFF, kwargs=lambda w: {"pk": w.draft.axes.get().pk}),
+    "plans:axis_remove": Entry(STAFF, kwargs=lambda w: {"pk": w.draft.axes.get().pk}),
+    "plans:objective_create": Entry(STAFF, kwargs=lambda w: {"pk": w.draft.pk}),
+    "plans:objective_edit": Entry(STAFF, kwargs=lambda w: {"pk": draft_objective(w).pk}),
+    "plans:objective_remove": Entry(STAFF, kwargs=lambda w: {"pk": draft_objective(w).pk}),
+    "plans:result_create": Entry(STAFF, kwargs=lambda w: {"pk": w.draft.pk}),
+    "plans:result_edit": Entry(STAFF, kwargs=lambda w: {"pk": draft_result(w).pk}),
+    "plans:result_remove": Entry(STAFF, kwargs=lambda w: {"pk": draft_result(w).pk}),
     "plans:project_document": Entry(READERS, kwargs=lambda w: {"pk": w.document.pk}),
     "plans:period_detail": Entry(READERS, kwargs=lambda w: {"pk": w.world.period.pk}),
     "plans:period_lock": Entry(STAFF, method="post", kwargs=lambda w: {"pk": w.world.period.pk}),
@@ -78,6 +111,17 @@ MATRIX = {
     "api:plan-indicator-list": Entry(READERS),
     "api:plan-indicator-detail": Entry(READERS, kwargs=lambda w: {"pk": w.world.indicator.pk}),
     "api:plan-indicator-progress": Entry(READERS, kwargs=lambda w: {"pk": w.world.indicator.pk}),
+    "api:plan-indicator-targets": Entry(STAFF, method="post", kwargs=draft_indicator,
+                                        data=lambda w: {"year": "2025", "value": "12"}),
+    # No target for 2023: an allowed user gets a 400 that says so, the others a refusal.
+    "api:plan-indicator-remove-target": Entry(STAFF, method="post", kwargs=draft_indicator,
+                                              data=lambda w: {"year": "2023"}),
+    "api:plan-axis-list": Entry(READERS),
+    "api:plan-axis-detail": Entry(READERS, kwargs=lambda w: {"pk": w.draft.axes.get().pk}),
+    "api:plan-objective-list": Entry(READERS),
+    "api:plan-objective-detail": Entry(READERS, kwargs=lambda w: {"pk": draft_objective(w).pk}),
+    "api:plan-result-list": Entry(READERS),
+    "api:plan-result-detail": Entry(READERS, kwargs=lambda w: {"pk": draft_result(w).pk}),
     "api:plan-report-list": Entry(READERS),
     "api:plan-report-detail": Entry(REPORT_READERS, REGIONAL, kwargs=report),
     "api:plan-report-submit": Entry(FP, NONE, method="post", kwargs=report),

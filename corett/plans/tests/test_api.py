@@ -98,3 +98,92 @@ def test_the_reminder_command(capsys):
     assert "would be sent" in capsys.readouterr().out
     with pytest.raises(Exception, match="YYYY-MM-DD"):
         call_command("plans-remind", "--today", "23/07/2024")
+
+
+def test_the_results_tree_over_the_api(secretariat_user, focal_gt):
+    from corett.plans.models import ExpectedResult, Objective
+
+    world = build_plan(state="draft")
+    other = build_plan(code="POA-U")  # in execution
+    staff, focal = Api(secretariat_user), Api(focal_gt)
+    plan = world.plan.pk
+
+    assert focal.post(reverse("api:plan-axis-list"), {"plan": plan, "code": "2", "title": "Protección"}
+                      ).status_code == 403
+    response = staff.post(reverse("api:plan-axis-list"), {"plan": plan, "code": "1", "title": "Repetido"})
+    assert response.status_code == 400 and response.json() == {"code": ["The plan already has a strategic axis 1."]}
+    response = Api(secretariat_user, "es").post(reverse("api:plan-axis-list"),
+                                                {"plan": plan, "code": "1", "title": "Repetido"})
+    assert response.json() == {"code": ["El plan ya tiene un eje estratégico 1."]}
+    axis = staff.post(reverse("api:plan-axis-list"), {"plan": plan, "code": "2", "title": "Protección"}).json()
+    objective = staff.post(reverse("api:plan-objective-list"),
+                           {"axis": axis["id"], "code": "2.1", "title": "Atender a las víctimas"}).json()
+    assert objective["plan"] == plan
+    response = staff.post(reverse("api:plan-result-list"), {"objective": objective["id"], "code": "2.1.1",
+                                                            "title": "Víctimas atendidas", "result_type": "impact"})
+    assert response.status_code == 400 and "result_type" in response.json()
+    result = staff.post(reverse("api:plan-result-list"), {"objective": objective["id"], "code": "2.1.1",
+                                                          "title": "Víctimas atendidas", "result_type": "outcome"})
+    assert result.status_code == 201, result.content
+    result_id = result.json()["id"]
+    response = staff.patch(reverse("api:plan-result-detail", args=[result_id]), {"result_type": "output"})
+    assert response.status_code == 200 and response.json()["result_type"] == "output"
+
+    rows = focal.get(reverse("api:plan-result-list"), {"plan": plan}).json()
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    assert [r["code"] for r in rows] == ["1.1.1", "2.1.1"]
+
+    # An objective with actions goes only once they have somewhere to go.
+    old = Objective.objects.get(axis__plan=world.plan, code="1.1")
+    client = staff.client
+    response = client.delete(reverse("api:plan-objective-detail", args=[old.pk]))
+    assert response.status_code == 400 and "1.1.1.1, 1.1.1.2, 1.1.1.3" in response.json()["move_to"][0]
+    response = client.delete(reverse("api:plan-objective-detail", args=[old.pk]) + f"?move_to={result_id}")
+    assert response.status_code == 204
+    assert set(world.plan.actions.values_list("result", flat=True)) == {result_id}
+    assert not Objective.objects.filter(pk=old.pk).exists()
+
+    # A plan in execution: the Secretariat hears why; a focal point is refused.
+    executing_axis = other.plan.axes.get()
+    response = staff.patch(reverse("api:plan-axis-detail", args=[executing_axis.pk]), {"title": "Nuevo"})
+    assert response.status_code == 400 and "changes only through a new version" in response.json()["state"][0]
+    assert focal.patch(reverse("api:plan-axis-detail", args=[executing_axis.pk]), {"title": "Nuevo"}
+                       ).status_code == 403
+    response = client.delete(reverse("api:plan-result-detail", args=[other.result.pk]))
+    assert response.status_code == 400 and ExpectedResult.objects.filter(pk=other.result.pk).exists()
+
+
+def test_an_indicator_and_its_targets_over_the_api(secretariat_user, focal_gt):
+    world = build_plan(state="draft")
+    staff = Api(secretariat_user)
+    data = {"plan": world.plan.pk, "result": world.result.pk, "code": "I-3", "title": "Comisiones con protocolo",
+            "measure": "percentage", "responsible": "XX"}
+    response = staff.post(reverse("api:plan-indicator-list"), data)
+    assert response.status_code == 400 and "responsible" in response.json()
+    response = staff.post(reverse("api:plan-indicator-list"), {**data, "responsible": "GT", "baseline_value": "120"})
+    assert response.json() == {"baseline_value": ["A percentage lies between 0 and 100."]}
+    created = staff.post(reverse("api:plan-indicator-list"), {**data, "responsible": "GT"})
+    assert created.status_code == 201, created.content
+    indicator = created.json()
+    assert (indicator["responsible_code"], indicator["responsible"]) == ("GT", "Guatemala")
+    targets = reverse("api:plan-indicator-targets", args=[indicator["id"]])
+    assert Api(focal_gt).post(targets, {"year": 2024, "value": "50"}).status_code == 403
+    response = staff.post(targets, {"year": 2024, "value": "150"})
+    assert response.status_code == 400 and response.json() == {"value": ["A percentage lies between 0 and 100."]}
+    response = staff.post(targets, {"year": 2030, "value": "50"})
+    assert response.status_code == 400 and "outside the plan's period" in response.json()["year"][0]
+    response = staff.post(targets, {"year": 2024, "value": "60", "comment": "Meta regional"})
+    assert response.status_code == 200 and response.json()["targets"] == [
+        {"year": 2024, "country": None, "value": "60.00", "comment": "Meta regional"}]
+
+    detail = reverse("api:plan-indicator-detail", args=[indicator["id"]])
+    response = staff.patch(detail, {"measure": "unit", "means_of_verification": "Actas", "responsible": "SECRETARIAT"})
+    assert response.status_code == 200
+    assert (response.json()["means_of_verification"], response.json()["responsible_code"]) == ("Actas", "SECRETARIAT")
+    response = staff.patch(detail, {"code": "I-1"})
+    assert response.status_code == 400 and response.json() == {"code": ["The plan already has an indicator I-1."]}
+    assert staff.patch(detail, {"measure": "percentage"}).status_code == 200
+    response = staff.post(reverse("api:plan-indicator-remove-target", args=[indicator["id"]]), {"year": 2024})
+    assert response.status_code == 200 and response.json()["targets"] == []
+    assert staff.client.delete(detail).status_code == 204
+    assert staff.get(detail).status_code == 404
