@@ -1,6 +1,6 @@
 """The action plan in a real browser: the Technical Secretariat imports the plan from Excel (a
-malformed file first: refused, nothing saved), moves it to approval by agreement III-2022/C and
-into execution; Guatemala's focal point reports progress for 2024-S1 (a percentage over 100 is
+malformed file first: refused, nothing saved), adds a strategic axis to the draft, moves it to
+approval by agreement III-2022/C and into execution (its content is then closed to changes); Guatemala's focal point reports progress for 2024-S1 (a percentage over 100 is
 refused at its field), the Secretariat returns the report with notes, the focal point corrects
 and submits again, the Secretariat approves, and the dashboard moves.
 
@@ -127,6 +127,13 @@ def test_import_report_return_correct_approve_and_the_dashboard_moves(people, tm
     plan = Plan.objects.get()
     st.shot("imported")
 
+    # While it is a draft the Secretariat adds a strategic axis from the plan's page.
+    st.click("[data-testid=axis-create]")
+    page.fill("#id_code", "2")
+    page.fill("#id_title", "Protección y repatriación")
+    st.click("[data-testid=form-submit]")
+    expect(page.locator("[data-axis='2'] h3")).to_contain_text("2. Protección y repatriación")
+
     # Draft → in review → approved by agreement C of plenary III-2022 → in execution.
     page.select_option("#id_to_state", "in_review")
     st.click("[data-testid=transition-submit]")
@@ -137,6 +144,8 @@ def test_import_report_return_correct_approve_and_the_dashboard_moves(people, tm
     page.select_option("#id_to_state", "in_execution")
     st.click("[data-testid=transition-submit]")
     expect(page.locator("[data-testid=plan-state]")).to_have_text("In execution")
+    expect(page.locator("[data-testid=plan-locked]")).to_contain_text("changes only through a new version")
+    expect(page.locator("[data-testid=axis-create]")).to_have_count(0)
 
     # Guatemala's focal point reports on 2024-S1; 150% is refused at its field, nothing saved.
     period = plan.periods.get(label="2024-S1")
