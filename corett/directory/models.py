@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -120,10 +121,26 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         """Annotate ``current_membership_status``: the status on ``on`` (today), or None.
 
         One correlated subquery instead of prefetching every membership and choosing in Python:
-        a list page's query count and its per-row work stay constant.
+        a list page's query count and its per-row work stay constant. It is written in SQL
+        because the ORM's ``Subquery`` took ~0.6 ms to build and compile on every request of
+        the organisation list (a sixth of the page). It names the outer table by its name, so
+        the annotated queryset must be the outer query of its statement (a list, a count), not
+        nested in another (Django renames the tables of a nested query; ``RawSQL`` is not
+        renamed). The rule is ``_memberships_current_on``'s: started on or before the day, not
+        ended before it; the latest start, then the latest record, wins.
         """
-        current = _memberships_current_on(on or timezone.localdate()).order_by("-started_on", "-pk")
-        return self.annotate(current_membership_status=Subquery(current.values("status")[:1]))
+        day = on or timezone.localdate()
+        # The day is the only parameter; the statement is a constant.
+        status = RawSQL(_CURRENT_STATUS_SQL, (day, day))  # noqa: S611
+        return self.annotate(current_membership_status=status)
+
+
+_CURRENT_STATUS_SQL = (
+    'SELECT m."status" FROM "directory_coalitionmembership" m '
+    'WHERE m."organisation_id" = "directory_organisation"."id" '
+    'AND m."started_on" <= %s AND (m."ended_on" IS NULL OR m."ended_on" >= %s) '
+    'ORDER BY m."started_on" DESC, m."id" DESC LIMIT 1'
+)
 
 
 def _memberships_current_on(day) -> models.QuerySet[CoalitionMembership]:

@@ -57,18 +57,24 @@ from corett.directory.models import (
     SecretariatTerm,
 )
 from corett.lib.exports import Exporter
+from corett.lib.urls import cached_reverse
 
 PAGE_SIZE = 25
 # The columns a list row shows, and only those: fewer values to fetch and convert. A template
 # that reads another field would cost a query per row, which the query-count tests catch.
+# The organisation list reads them as plain rows (``values_list(named=True)``, with the current
+# membership's status): building 25 organisations and their countries cost 0.3 ms more.
 ORGANISATION_ROW = (
+    "pk",
     "name",
     "acronym",
     "kind",
     "email",
+    "country_id",
     "country__iso2",
     "country__name_es",
     "country__name_en",
+    "current_membership_status",
 )
 PERSON_ROW = (
     "full_name",
@@ -224,12 +230,13 @@ _FILTER_TEMPLATE_DIGEST = hashlib.sha256(
 
 
 def _organisation_rows(organisations: Any) -> SafeString:
-    """The organisation list's table rows, as the template wrote them, rendered here.
+    """The organisation list's table rows (``ORGANISATION_ROW`` values), rendered here.
 
     Through the template engine a row cost ~60 µs (13 lookups, each tried as a key, then an
     attribute, then a call, then localised and escaped): 1.5 ms a page, the list's largest
-    part. Every value is escaped as autoescaping does (``escape``); the labels (kinds,
-    membership statuses, "Regional") are translated once a page instead of once a row.
+    part. The markup is the template's; every value is escaped as autoescaping does
+    (``escape``); the labels (kinds, membership statuses, "Regional") are translated once a
+    page instead of once a row. The links are the models' ``get_absolute_url()``.
     """
     kinds = {value: escape(str(label)) for value, label in OrganisationKind.choices}
     statuses = {value: escape(str(label)) for value, label in Membership.choices}
@@ -237,34 +244,32 @@ def _organisation_rows(organisations: Any) -> SafeString:
     english = (get_language() or "es").startswith("en")
     countries: dict[int, str] = {}
     rows = []
-    for organisation in organisations:
-        name = escape(organisation.name)
+    for row in organisations:
+        url = escape(cached_reverse("directory:organisation_detail", row.pk))
         acronym = (
-            f' <span class="text-body-secondary">({escape(organisation.acronym)})</span>'
-            if organisation.acronym
+            f' <span class="text-body-secondary">({escape(row.acronym)})</span>'
+            if row.acronym
             else ""
         )
-        kind = kinds.get(organisation.kind) or escape(organisation.kind)
+        kind = kinds.get(row.kind) or escape(row.kind)
         country = regional
-        if organisation.country_id is not None:
-            country = countries.get(organisation.country_id, "")
+        if row.country_id is not None:
+            country = countries.get(row.country_id, "")
             if not country:
-                c = organisation.country
-                country = countries[c.pk] = (
-                    f'<a href="{escape(c.get_absolute_url())}">'
-                    f"{escape(c.name_en if english else c.name_es)}</a>"
-                )
-        status = organisation.current_membership_status
+                country_url = escape(cached_reverse("directory:country_detail", row.country__iso2))
+                country_name = escape(row.country__name_en if english else row.country__name_es)
+                country = countries[row.country_id] = f'<a href="{country_url}">{country_name}</a>'
+        status = row.current_membership_status
         membership = (
             (statuses.get(status) or escape(status))
             if status
             else '<span class="text-body-secondary">—</span>'
         )
-        email = escape(organisation.email)
+        email = escape(row.email)
         contact = f'<a href="mailto:{email}">{email}</a>' if email else ""
         rows.append(
             "\n        <tr>\n"
-            f'          <th scope="row"><a href="{escape(organisation.get_absolute_url())}">{name}</a>{acronym}</th>\n'
+            f'          <th scope="row"><a href="{url}">{escape(row.name)}</a>{acronym}</th>\n'
             f"          <td>{kind}</td>\n"
             f"          <td>{country}</td>\n"
             f"          <td>{membership}</td>\n"
@@ -395,7 +400,7 @@ def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     form.live_search(url=reverse("directory:organisation_list"), target=target)
     page = _paginate(
         request,
-        organisations.select_related("country").only(*ORGANISATION_ROW).with_current_membership(),  # type: ignore[attr-defined]
+        organisations.with_current_membership().values_list(*ORGANISATION_ROW, named=True),  # type: ignore[attr-defined]
     )
     return _list_response(
         request,

@@ -106,6 +106,38 @@ def test_the_current_membership_annotation_agrees_with_the_membership_history(gt
     assert labels[member.pk] == "Member" and labels[none.pk] == ""
 
 
+def test_the_current_membership_annotation_holds_in_the_lists_query(gt, hn):
+    # As the organisation list builds it: joined to the country, filtered (search, country,
+    # membership), sorted by the country's name, paginated and counted.
+    renewed = OrganisationFactory.create(country=gt, name="Renewed institution")
+    other = OrganisationFactory.create(country=hn, name="Renewed elsewhere")
+    regional = OrganisationFactory.create(country=None, name="Renewed regional")
+    for organisation in (renewed, other, regional):
+        CoalitionMembership.objects.create(
+            organisation=organisation, status=Membership.OBSERVER, started_on=dt.date(2015, 1, 1)
+        )
+    # Two records starting the same day: the later one holds.
+    CoalitionMembership.objects.create(organisation=renewed, status=Membership.MEMBER, started_on=dt.date(2020, 1, 1))
+    CoalitionMembership.objects.create(organisation=renewed, status=Membership.PARTNER, started_on=dt.date(2020, 1, 1))
+    listed = (
+        Organisation.objects.search("renewed")
+        .with_membership_status(Membership.PARTNER)
+        .select_related("country")
+        .only("name", "country__name_es")
+        .with_current_membership()
+        .order_by("country__name_es", "name", "pk")
+    )
+    assert listed.count() == 1
+    assert [(o.pk, o.current_membership_status) for o in listed[:25]] == [(renewed.pk, Membership.PARTNER)]
+    everyone = Organisation.objects.filter(country__in=[gt, hn]).select_related("country").with_current_membership()
+    assert {o.pk: o.current_membership_status for o in everyone.order_by("-country__name_es")} == {
+        renewed.pk: Membership.PARTNER, other.pk: Membership.OBSERVER,
+    }
+    assert {o.pk: o.current_membership_status for o in Organisation.objects.with_current_membership()}[
+        regional.pk
+    ] == Membership.OBSERVER
+
+
 def test_the_kind_is_shown_by_its_translated_name(gt):
     organisation = OrganisationFactory.create(country=gt, kind=OrganisationKind.CONSULATE)
     with translation.override("en"):
