@@ -4,7 +4,10 @@ country's focal point sees its own reports; the Secretariat all; nobody else an 
 
 A country's own system may also send its figures (``POST submissions/entry/``, DHIS2's
 dataValueSets habit) and submit them (``POST submissions/{id}/submit/``): the same services,
-checks and all-or-nothing storage as the web form, findings named by element.
+checks and all-or-nothing storage as the web form, findings named by element. The breakdowns by
+citizenship and by country of repatriation come as rows (``citizenship``/``repatriation``: a
+country as a code or as people write it, and a count; a row naming no country is a finding at
+its row) or as elements ("detected_victims.citizenship.HND", as a report's values list them).
 
 The Secretariat reviews through the same functions as its pages: ``POST submissions/{id}/return/``
 (with the comments), ``approve/`` (locks and publishes to the statistics) and ``reopen/`` (with

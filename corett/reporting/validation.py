@@ -171,6 +171,8 @@ class Finding:
         params = dict(self.params)
         if "dimension" in params and params["dimension"] in DIMENSIONS:
             params["dimension"] = str(DIMENSIONS[params["dimension"]]).lower()
+        if "other_row" in params:
+            params["other"] = _("row %(row)s") % {"row": params.pop("other_row")}
         if "country" in params:
             from corett.reporting.countries import country_name
 
@@ -377,8 +379,10 @@ def _check_countries(
         elif code is None:
             findings.append(Finding("unknown_country", row.country_location, {"text": written[:60]}, element=block))
         elif key in seen:
-            findings.append(Finding("duplicate_country", row.country_location,
-                                    {"country": code, "other": str(seen[key])}, element=key))
+            first = seen[key]  # in the same sheet or block: named by its cell, or its row
+            other: dict[str, Any] = {"other": first.cell} if first.cell else {"other_row": first.row}
+            findings.append(Finding("duplicate_country", row.country_location, {"country": code, **other},
+                                    element=key))
             continue
         else:
             seen[key] = row.country_location

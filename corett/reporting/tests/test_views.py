@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from corett.accounts.roles import Role
 from corett.reporting.models import SubmissionState, Value
@@ -263,6 +264,12 @@ def test_the_api_takes_citizenships_as_rows_or_as_elements_and_names_a_bad_row(d
     response = client.post(url, {**body, "repatriation": [{"country": "HND", "value": 1}]},
                            content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400 and response.json() == {"values": ["Not in this data set: repatriation"]}
+    body["citizenship"] = [{"country": "GTM", "value": 3}, {"country": "Guatemala", "value": 2}]
+    with translation.override("es"):
+        response = client.post(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="es")
+    messages = [f["message"] for f in response.json()["findings"]]
+    assert messages == ["Víctimas detectadas, por ciudadanía, fila 2: Guatemala (GTM) figura dos veces (también en "
+                        "fila 1): dé a cada país una sola fila."]
 
 
 def test_the_dashboards_completeness_counts_the_data_sets_cells_only(ds, gt, secretariat_user, client_as):

@@ -368,3 +368,10 @@ def test_the_upload_page_reports_the_countries_sheet_row_by_row(ds, gt, focal_gt
     assert "Guatemala (GTM) ← “guatemalteca”" in page
     assert "“Atlantis” is not a country the platform recognises" in page
     assert not Value.objects.exists()
+
+
+def test_a_country_listed_twice_is_refused_naming_both_cells(ds, gt, focal_gt):
+    findings, sheet = _country_findings(ds, gt, focal_gt, {CITIZENSHIP: [("GTM · Guatemala", 20), ("guatemalteca", 5)]})
+    a = helpers.country_rows(sheet, CITIZENSHIP)
+    assert findings == [f"Sheet 'Países', A{a[1]}: Guatemala (GTM) is listed twice (also at A{a[0]}): give each "
+                        "country one row."]
