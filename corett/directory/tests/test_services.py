@@ -128,14 +128,15 @@ def test_the_current_membership_annotation_holds_in_the_lists_query(gt, hn):
         .order_by("country__name_es", "name", "pk")
     )
     assert listed.count() == 1
-    assert [(o.pk, o.current_membership_status) for o in listed[:25]] == [(renewed.pk, Membership.PARTNER)]
-    everyone = Organisation.objects.filter(country__in=[gt, hn]).select_related("country").with_current_membership()
-    assert {o.pk: o.current_membership_status for o in everyone.order_by("-country__name_es")} == {
+    page: list[Any] = list(listed[:25])
+    assert [(o.pk, o.current_membership_status) for o in page] == [(renewed.pk, Membership.PARTNER)]
+    both = Organisation.objects.filter(country__in=[gt, hn]).select_related("country").with_current_membership()
+    everyone: list[Any] = list(both.order_by("-country__name_es"))
+    assert {o.pk: o.current_membership_status for o in everyone} == {
         renewed.pk: Membership.PARTNER, other.pk: Membership.OBSERVER,
     }
-    assert {o.pk: o.current_membership_status for o in Organisation.objects.with_current_membership()}[
-        regional.pk
-    ] == Membership.OBSERVER
+    annotated: list[Any] = list(Organisation.objects.with_current_membership())
+    assert {o.pk: o.current_membership_status for o in annotated}[regional.pk] == Membership.OBSERVER
 
 
 def test_the_kind_is_shown_by_its_translated_name(gt):
