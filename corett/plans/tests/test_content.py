@@ -281,7 +281,9 @@ def test_a_draft_loses_an_action_or_an_indicator_but_never_a_reported_one(secret
     assert Action.objects.filter(plan=executed.plan, code="1.1.1.1").exists()  # the approved version keeps it
 
     # A draft has no reports; were one written on it all the same, what it reports stays.
-    report = ProgressReport.objects.create(period=draft.periods.first(), actor_kind=ActorKind.SECRETARIAT,
+    period = draft.periods.first()
+    assert period is not None
+    report = ProgressReport.objects.create(period=period, actor_kind=ActorKind.SECRETARIAT,
                                            created_by=secretariat_user)
     action = draft.actions.get(code="1.1.1.2")
     ActionUpdate.objects.create(report=report, action=action, status="in_progress", percent_complete=10)
