@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +29,9 @@ def in_language(obj: Any, field: str, language: str | None = None) -> str:
     return getattr(obj, f"{field}_es") or getattr(obj, f"{field}_en")
 
 
+SEARCH_VECTORS = ("search_es", "search_en")
+
+
 class ArticleStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     IN_REVIEW = "in_review", _("In review")
@@ -37,8 +41,11 @@ class ArticleStatus(models.TextChoices):
 
 class ArticleQuerySet(models.QuerySet["Article"]):
     def published(self, now: Any = None) -> ArticleQuerySet:
-        """What visitors see: published, and whose scheduled time has come."""
-        return self.filter(status=ArticleStatus.PUBLISHED, published_at__lte=now or timezone.now())
+        """What visitors see: published, and whose scheduled time has come (without the search
+        vectors, which only the search's own conditions read)."""
+        return self.filter(status=ArticleStatus.PUBLISHED, published_at__lte=now or timezone.now()).defer(
+            *SEARCH_VECTORS
+        )
 
     def visible_to(self, user: Any) -> ArticleQuerySet:
         from corett import policy
@@ -77,6 +84,12 @@ class Article(models.Model):
                                      null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # PostgreSQL's full-text vector of each language's text, GIN-indexed (migration 0002). Only
+    # ``corett.website.search`` writes them, from the saved row: a full ``save()`` writes back the
+    # vector it loaded, so the services re-index after every save of the text. Always empty on
+    # SQLite, which searches the text itself.
+    search_es = SearchVectorField(null=True, editable=False)
+    search_en = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -205,7 +218,7 @@ class Topic(models.TextChoices):
 
 class PublicationQuerySet(models.QuerySet["Publication"]):
     def published(self) -> PublicationQuerySet:
-        return self.filter(is_published=True)
+        return self.filter(is_published=True).defer(*SEARCH_VECTORS)
 
 
 class Publication(models.Model):
@@ -229,6 +242,9 @@ class Publication(models.Model):
                                    null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # As the article's (``corett.website.search``).
+    search_es = SearchVectorField(null=True, editable=False)
+    search_en = SearchVectorField(null=True, editable=False)
 
     objects = PublicationQuerySet.as_manager()
 

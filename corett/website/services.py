@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from corett import policy
 from corett.audit.services import audit_log
-from corett.website import cache, content
+from corett.website import cache, content, search
 from corett.website.models import (
     Article,
     ArticleStatus,
@@ -103,6 +103,7 @@ def article_create(*, actor: Any, data: Mapping[str, Any]) -> Article:
         _check_bodies(article)
         article.save()
         article.countries.set(countries)
+        search.index_article(article)
         _record(article, actor=actor, action="website.article.create",
                 changed=[*ARTICLE_FIELDS, "countries"])
     return article
@@ -131,6 +132,7 @@ def article_update(*, actor: Any, article: Article, data: Mapping[str, Any]) -> 
             article.save()
             if countries is not None:
                 article.countries.set(countries)
+            search.index_article(article)
             _record(article, actor=actor, action="website.article.update", changed=changed)
     except ValidationError:
         for name, value in before.items():
@@ -185,6 +187,7 @@ def article_publish(*, actor: Any, article: Article, at: dt.datetime | None = No
         article.published_at = at or now
         article.unpublished_reason = ""
         article.save(update_fields=["status", "published_at", "unpublished_reason", "updated_at"])
+        search.index_article(article)
         _record(article, actor=actor, action="website.article.publish", changed=["status", "published_at"])
     return article
 
@@ -272,6 +275,7 @@ def publication_create(*, actor: Any, data: Mapping[str, Any]) -> Publication:
     with transaction.atomic():
         publication.full_clean()
         publication.save()
+        search.index_publication(publication)
         audit_log(actor=actor, action="website.publication.create", obj=publication,
                   changed_fields=list(data))
         if publication.is_published:
@@ -291,6 +295,7 @@ def publication_update(*, actor: Any, publication: Publication, data: Mapping[st
         with transaction.atomic():
             publication.full_clean()
             publication.save()
+            search.index_publication(publication)
             audit_log(actor=actor, action="website.publication.update", obj=publication, changed_fields=changed)
             transaction.on_commit(cache.invalidate)
     except ValidationError:

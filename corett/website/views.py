@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -37,6 +36,7 @@ from corett.directory.models import (
 from corett.lib import ratelimit
 from corett.policy.website import can_public
 from corett.website import content, services, sources
+from corett.website import search as site_search
 from corett.website.cache import public_page
 from corett.website.forms import ContactForm, PublicationFilterForm, SearchForm
 from corett.website.models import Article, HelpLine, MediaFile, Publication, PublicationKind
@@ -405,56 +405,15 @@ def contact_sent(request: HttpRequest) -> HttpResponse:
 # --- Search ------------------------------------------------------------------------------------------
 
 
-def search_articles(text: str) -> QuerySet[Article]:
-    base = _published_articles()
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = (
-            SearchVector("title_es", "summary_es", "body_es", config="spanish", weight="A")
-            + SearchVector("title_en", "summary_en", "body_en", config="english", weight="B")
-        )
-        query = SearchQuery(text, config="spanish", search_type="websearch") | SearchQuery(
-            text, config="english", search_type="websearch"
-        )
-        return base.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0).order_by("-rank", "-published_at")
-    return base.filter(_every_word(text, ("title_es", "title_en", "summary_es", "summary_en", "body_es", "body_en")))
-
-
-def search_publications(text: str) -> QuerySet[Publication]:
-    base = Publication.objects.published().select_related("country")
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = SearchVector("title_es", "description_es", config="spanish") + SearchVector(
-            "title_en", "description_en", config="english"
-        )
-        query = SearchQuery(text, config="spanish", search_type="websearch") | SearchQuery(
-            text, config="english", search_type="websearch"
-        )
-        return base.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0).order_by("-rank")
-    return base.filter(_every_word(text, ("title_es", "title_en", "description_es", "description_en")))
-
-
-def _every_word(text: str, fields: tuple[str, ...]) -> Q:
-    """The SQLite fallback: every word of the query appears in one of the fields."""
-    condition = Q()
-    for word in text.split()[:8]:
-        any_field = Q()
-        for field in fields:
-            any_field |= Q(**{f"{field}__icontains": word})
-        condition &= any_field
-    return condition
-
-
 @require_GET
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
     _authorize_public()
     form = SearchForm(request.GET or None)
     text = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    articles = list(search_articles(text)[:20]) if text else []
-    found_publications = list(search_publications(text)[:20]) if text else []
+    language = get_language()
+    articles = site_search.articles(text, language=language) if text else []
+    found_publications = site_search.publications(text, language=language) if text else []
     return render(request, "website/search.html", {
         "form": form, "text": text, "articles": articles, "publications": found_publications,
         "meta_description": _("Search the coalition's news and publications."),

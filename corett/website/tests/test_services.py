@@ -17,16 +17,6 @@ from corett.website.models import Article, ArticleStatus, MediaFile, MediaKind
 from corett.website.tests.helpers import PDF, article_data, make_article, png
 
 
-@pytest.fixture
-def author(db):
-    return factories.user_with(Role.EDITOR, "GT", username="author")
-
-
-@pytest.fixture
-def reviewer(db):
-    return factories.user_with(Role.SECRETARIAT, None, username="reviewer")
-
-
 def test_an_article_goes_from_draft_through_review_to_published(author, reviewer):
     article = make_article(author, reviewer)
     assert article.status == ArticleStatus.DRAFT and not Article.objects.published().exists()

@@ -8,7 +8,6 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 
 import icalendar
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -19,17 +18,6 @@ from corett.testing import factories
 from corett.website import services
 from corett.website.models import Article, ArticleStatus, ContactMessage, MediaFile, Publication
 from corett.website.tests.helpers import PDF, make_article, make_publication
-
-
-@pytest.fixture
-def author(db):
-    factories.country("GT")
-    return factories.user_with(Role.EDITOR, "GT", username="author")
-
-
-@pytest.fixture
-def reviewer(db):
-    return factories.user_with(Role.SECRETARIAT, None, username="reviewer")
 
 
 def test_an_anonymous_visitor_at_the_root_lands_on_the_public_home(client, db):
@@ -330,3 +318,4 @@ def test_editors_add_publications_through_the_api(client, login, author):
     client.logout()
     assert client.get("/api/v1/publications/?kind=guide").json()["results"][0]["slug"] == "por-api"
     assert client.get("/api/v1/publications/?kind=nonsense").status_code == 400
+
