@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from corett.directory.models import (
     CoalitionMembership,
@@ -58,7 +58,7 @@ def _published_articles() -> QuerySet[Article]:
 # --- Home and about -------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     _authorize_public()
@@ -105,7 +105,7 @@ def _map_points(countries: list[Country]) -> list[dict[str, Any]]:
     return points
 
 
-@require_GET
+@require_safe
 @public_page
 def about(request: HttpRequest) -> HttpResponse:
     _authorize_public()
@@ -132,7 +132,7 @@ def about(request: HttpRequest) -> HttpResponse:
 # --- News --------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @public_page
 def news_list(request: HttpRequest) -> HttpResponse:
     _authorize_public()
@@ -148,7 +148,7 @@ def news_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@require_GET
+@require_safe
 @public_page
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(_published_articles(), slug=slug)
@@ -207,7 +207,7 @@ atom_feed = public_page(LatestNewsAtomFeed())
 # --- Publications ---------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @public_page
 def publications(request: HttpRequest) -> HttpResponse:
     _authorize_public()
@@ -234,7 +234,7 @@ def publications(request: HttpRequest) -> HttpResponse:
     })
 
 
-@require_GET
+@require_safe
 @public_page
 def publication(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(Publication.objects.published().select_related("country", "file"), slug=slug)
@@ -242,7 +242,7 @@ def publication(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "website/publication.html", {"publication": item, "meta_description": item.description})
 
 
-@require_GET
+@require_GET  # not HEAD: each answer counts a download
 def publication_download(request: HttpRequest, slug: str) -> FileResponse:
     """The file, counted (never cached: each download is one count)."""
     item = get_object_or_404(Publication.objects.published().select_related("file"), slug=slug)
@@ -262,7 +262,7 @@ def _file_response(media: MediaFile, *, attachment: bool) -> FileResponse:
     return response
 
 
-@require_GET
+@require_safe
 def media(request: HttpRequest, key: Any, name: str) -> FileResponse:
     item = get_object_or_404(MediaFile, key=key)
     response = _file_response(item, attachment=not item.content_type.startswith("image/"))
@@ -276,7 +276,7 @@ def media(request: HttpRequest, key: Any, name: str) -> FileResponse:
 INFOGRAPHIC_FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
 
-@require_GET
+@require_safe
 @public_page
 def statistics(request: HttpRequest) -> HttpResponse:
     _authorize_public()
@@ -289,7 +289,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     })
 
 
-@require_GET
+@require_safe
 @public_page
 def infographic(request: HttpRequest, scope: str, fmt: str) -> HttpResponse:
     _authorize_public()
@@ -305,7 +305,7 @@ def infographic(request: HttpRequest, scope: str, fmt: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @public_page
 def events(request: HttpRequest) -> HttpResponse:
     _authorize_public()
@@ -317,7 +317,7 @@ def events(request: HttpRequest) -> HttpResponse:
     })
 
 
-@require_GET
+@require_safe
 @public_page
 def events_ical(request: HttpRequest) -> HttpResponse:
     import icalendar
@@ -354,7 +354,7 @@ def events_ical(request: HttpRequest) -> HttpResponse:
 # --- Help --------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @public_page
 def help_page(request: HttpRequest) -> HttpResponse:
     _authorize_public()
@@ -395,7 +395,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-@require_GET
+@require_safe
 @public_page
 def contact_sent(request: HttpRequest) -> HttpResponse:
     _authorize_public()
@@ -405,7 +405,7 @@ def contact_sent(request: HttpRequest) -> HttpResponse:
 # --- Search ------------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
     _authorize_public()
@@ -423,7 +423,7 @@ def search(request: HttpRequest) -> HttpResponse:
 # --- Sitemap -----------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def sitemap(request: HttpRequest) -> HttpResponse:
     """Every public address in both languages, each with its alternate."""
     from django.utils import translation

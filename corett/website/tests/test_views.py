@@ -319,3 +319,10 @@ def test_editors_add_publications_through_the_api(client, login, author):
     assert client.get("/api/v1/publications/?kind=guide").json()["results"][0]["slug"] == "por-api"
     assert client.get("/api/v1/publications/?kind=nonsense").status_code == 400
 
+
+def test_public_pages_answer_head_but_a_head_counts_no_download(client, author):
+    publication = make_publication(author)
+    assert client.head("/en/about/").status_code == 200
+    assert client.head(f"/en/publications/{publication.slug}/download/").status_code == 405
+    publication.refresh_from_db()
+    assert publication.downloads == 0
