@@ -2,11 +2,13 @@
 
 Seeds a fresh database in a temporary data dir with the coalition's members and a realistic
 amount of public content (articles, publications, help lines), starts gunicorn, and loads both
-URLs from the same client in alternating windows. It measures the home page twice: as visitors
-get it (served from the page cache after the first request of each worker) and uncached (a
-query string nobody else asks for makes every request a miss), so the cache's share is visible.
+URLs from the same client in many short alternating windows (hello then home, then home then
+hello, so that a drift in the machine's load weighs on both alike); the ratio reported is the
+median of the windows' ratios. It also measures the home page uncached (a query string nobody
+else asks for makes every request a miss), so the cache's share is visible, and checks that
+anonymous visits neither receive a cookie nor write a session.
 
-    .venv/bin/python bench/website_home.py [--seconds 16] [--articles 200] [--workers 2]
+    .venv/bin/python bench/website_home.py [--seconds 24] [--rounds 24] [--articles 200] [--workers 2]
 
 Target (issue 8): home / hello >= 0.8. Set DATABASE_URL to benchmark on PostgreSQL.
 """
@@ -97,6 +99,19 @@ def count_queries(path: str) -> tuple[int, int]:
     return len(cold.captured_queries), len(warm.captured_queries)
 
 
+def anonymous_cookies(port: int, path: str) -> list[str]:
+    """The cookies an anonymous visitor of ``path`` receives, cached or not (there should be none)."""
+    found = []
+    for target in (path, f"{path}?fresh={time.perf_counter_ns()}"):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", target)
+        response = conn.getresponse()
+        response.read()
+        found += response.headers.get_all("Set-Cookie") or []
+        conn.close()
+    return found
+
+
 def load(port: int, path: str, seconds: float, threads: int, unique: bool = False) -> float:
     done: list[int] = []
     errors: list[int] = []
@@ -132,8 +147,8 @@ def load(port: int, path: str, seconds: float, threads: int, unique: bool = Fals
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=200)
-    parser.add_argument("--seconds", type=float, default=16)
-    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=24)
+    parser.add_argument("--rounds", type=int, default=24)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
@@ -161,20 +176,28 @@ def main() -> None:
                 time.sleep(0.1)
         load(args.port, "/bench/hello", 1, args.threads)  # warm-up (and each worker's page cache)
         load(args.port, args.path, 1, args.threads)
+        cookies = anonymous_cookies(args.port, args.path)
         hellos, homes, uncached = [], [], []
         window = args.seconds / args.rounds
         # The ratio's windows alternate hello and home only: an uncached request costs a hundred
         # cached ones, and one still running into the next window would weigh on that one alone.
-        for _ in range(args.rounds):
-            hellos.append(load(args.port, "/bench/hello", window / 2, args.threads))
-            homes.append(load(args.port, args.path, window / 2, args.threads))
-        for _ in range(max(2, args.rounds // 4)):
+        for round_ in range(args.rounds):
+            if round_ % 2:
+                homes.append(load(args.port, args.path, window / 2, args.threads))
+                hellos.append(load(args.port, "/bench/hello", window / 2, args.threads))
+            else:
+                hellos.append(load(args.port, "/bench/hello", window / 2, args.threads))
+                homes.append(load(args.port, args.path, window / 2, args.threads))
+        for _ in range(max(2, args.rounds // 8)):
             uncached.append(load(args.port, args.path, window / 2, args.threads, unique=True))
     finally:
         server.terminate()
         server.wait(10)
 
-    ratios = [home / hello for hello, home in zip(hellos, homes, strict=True)]
+    from django.contrib.sessions.models import Session
+
+    ratios = sorted(home / hello for hello, home in zip(hellos, homes, strict=True))
+    quartiles = statistics.quantiles(ratios, n=4)
     uncached_ratios = [u / statistics.median(hellos) for u in uncached]
     print(json.dumps({
         "database": "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite",
@@ -183,9 +206,13 @@ def main() -> None:
         "home_rps": round(statistics.median(homes), 1),
         "home_uncached_rps": round(statistics.median(uncached), 1),
         "ratio": round(statistics.median(ratios), 3),
+        "ratio_of_medians": round(statistics.median(homes) / statistics.median(hellos), 3),
+        "ratio_quartiles": [round(quartiles[0], 3), round(quartiles[2], 3)],
         "ratio_range": [round(min(ratios), 3), round(max(ratios), 3)],
+        "rounds": args.rounds,
         "uncached_ratio": round(statistics.median(uncached_ratios), 3),
         "home_queries_uncached": cold_queries, "home_queries_cached": warm_queries,
+        "anonymous_cookies": cookies, "sessions_written": Session.objects.count(),
         "target": 0.8,
     }, indent=2))
 
