@@ -95,6 +95,19 @@ def index_publication(publication: Publication) -> None:
     _index(Publication, publication.pk, PUBLICATION_TEXTS)
 
 
+def reindex_all() -> int:
+    """Recompute every article's and publication's stored vectors from their text, one UPDATE a
+    table (``corett reindex-website-search``): for rows written outside the services (a bulk load,
+    a restore from another system's dump). Returns how many rows were refreshed (none on SQLite,
+    which searches the text itself)."""
+    if not is_full_text():
+        return 0
+    return sum(
+        model._default_manager.update(**{f"search_{language}": _vector(texts, language) for language in CONFIGS})
+        for model, texts in ((Article, ARTICLE_TEXTS), (Publication, PUBLICATION_TEXTS))
+    )
+
+
 def _languages(language: str | None) -> tuple[str, str]:
     own = "en" if (language or "").startswith("en") else "es"
     return own, "es" if own == "en" else "en"

@@ -168,3 +168,31 @@ def test_sqlite_keeps_no_vector(author, reviewer):
     article = make_article(author, reviewer, slug="sin-vector", publish=True)
     assert Article.objects.values_list("search_es", "search_en").get(pk=article.pk) == (None, None)
     assert not search.accents_folded()
+
+
+@on_postgresql
+def test_reindexing_restores_vectors_written_around_the_services(author, reviewer):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_article(author, reviewer, slug="restaurada", publish=True, body_es="Protocolo de repatriación")
+    make_publication(author, slug="guia-restaurada", description_es="Protocolo de repatriación")
+    Article.objects.update(search_es=None, search_en=None)  # as a bulk load would leave them
+    assert search.articles("protocolo", language="es") == []
+    out = StringIO()
+    call_command("reindex-website-search", stdout=out)
+    assert "2" in out.getvalue()
+    assert _slugs(search.articles("protocolo", language="es")) == ["restaurada"]
+    assert _slugs(search.publications("protocolo", language="es")) == ["guia-restaurada"]
+
+
+@on_sqlite
+def test_reindexing_on_sqlite_says_there_is_nothing_to_do():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("reindex-website-search", stdout=out)
+    assert "nothing to reindex" in out.getvalue()
