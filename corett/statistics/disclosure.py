@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Key = Hashable
@@ -65,38 +65,54 @@ class Outcome:
     primary: bool = False
 
 
-@dataclass
 class _Problem:
-    cells: Mapping[Key, Cell]
-    equations: Sequence[Equation]
-    threshold: int
-    hidden: set[Key] = field(default_factory=set)  # suppressed cells (primary and secondary)
-    primary: set[Key] = field(default_factory=set)
-    # Hidden cells published as "from 0" rather than "from 1": when every cell of a table is
-    # small, "each at least 1" can pin them all (four cells of 1 under a total below 5).
-    from_zero: set[Key] = field(default_factory=set)
+    """One table in the algorithm's own terms: the cells numbered in the order of their ``repr``
+    (the order every tie is broken in, so the outcome never depends on dictionary order), the
+    bounds as two lists, each equation as (total, parts) of numbers."""
+
+    def __init__(self, cells: Mapping[Key, Cell], equations: Sequence[Equation], threshold: int):
+        self.keys: list[Key] = sorted(cells, key=repr)
+        number = {key: i for i, key in enumerate(self.keys)}
+        self.number: dict[Key, int] = number
+        self.cells: list[Cell] = [cells[key] for key in self.keys]
+        self.equations: list[tuple[int, tuple[int, ...]]] = [
+            (number[e.total], tuple(number[p] for p in e.parts)) for e in equations
+        ]
+        self.terms: list[frozenset[int]] = [frozenset((total, *parts)) for total, parts in self.equations]
+        # For each cell, the equations it appears in (in their order).
+        self.involving: list[list[int]] = [[] for _ in self.keys]
+        for position, terms in enumerate(self.terms):
+            for term in terms:
+                self.involving[term].append(position)
+        self.threshold = threshold
+        self.hidden: set[int] = set()  # suppressed cells (primary and secondary)
+        self.primary: set[int] = set()
+        # Hidden cells published as "from 0" rather than "from 1": when every cell of a table is
+        # small, "each at least 1" can pin them all (four cells of 1 under a total below 5).
+        self.from_zero: set[int] = set()
 
 
 def protect(cells: Mapping[Any, Cell], equations: Iterable[Equation], *, threshold: int) -> dict[Any, Outcome]:
     """Suppress the cells of one table so that none under ``threshold`` can be recovered."""
+    # A part absent from the table counts as zero: it is left out of its equation.
     present = [Equation(e.total, tuple(p for p in e.parts if p in cells)) for e in equations if e.total in cells]
     # Published sources are not always additive (a GLOTIP total below the sum of its breakdown is
     # a finding, not an error): an equation the true figures break would make the inferred bounds
     # exclude the true value, so it is left out of what a reader is assumed to combine.
     problem = _Problem(cells, [e for e in present if e.parts and _holds(e, cells)], threshold)
-    for key, cell in cells.items():
+    for i, cell in enumerate(problem.cells):
         if not cell.exact or 0 < (cell.value or 0) < threshold:
-            problem.hidden.add(key)
-            problem.primary.add(key)
-    bounds = _add_complements(problem) if problem.hidden else {}
+            problem.hidden.add(i)
+            problem.primary.add(i)
+    lower, upper = _add_complements(problem) if problem.hidden else ([], [])
     outcome: dict[Key, Outcome] = {}
     for key, cell in cells.items():
-        if key in problem.hidden:
-            lower, upper = bounds[key]
+        i = problem.number[key]
+        if i in problem.hidden:
             # What is published is never false: the bounds hold the true count.
             true_lo, true_hi = (cell.value, cell.value) if cell.exact else (cell.lower, cell.upper)
-            lower, upper = min(lower, true_lo or 0), max(upper, true_hi or 0)
-            outcome[key] = Outcome(None, True, lower, None if upper >= UNBOUNDED else upper, key in problem.primary)
+            low, high = min(lower[i], true_lo or 0), max(upper[i], true_hi or 0)
+            outcome[key] = Outcome(None, True, low, None if high >= UNBOUNDED else high, i in problem.primary)
         else:
             outcome[key] = Outcome(cell.value, False, cell.value or 0, cell.value)
     return outcome
@@ -113,109 +129,287 @@ def _holds(equation: Equation, cells: Mapping[Any, Cell]) -> bool:
     return sum(lo for lo, _ in parts) <= t_hi and t_lo <= sum(min(hi, UNBOUNDED) for _, hi in parts)
 
 
-def _add_complements(problem: _Problem) -> dict[Key, tuple[int, int]]:
+def _add_complements(problem: _Problem) -> tuple[list[int], list[int]]:
     """Hide more cells until no hidden cell is determined (each round hides one complement per
     exposed cell, unless a complement already hidden this round shares an equation with it).
-    Returns the bounds an attacker can infer for the final pattern."""
+    Returns the bounds an attacker can infer for the final pattern (lower and upper, per cell)."""
     while True:
-        bounds = _infer_bounds(problem)
-        exposed = sorted(
-            {k for k in problem.hidden if bounds[k][0] == bounds[k][1]} | _linearly_determined(problem), key=repr
-        )
+        lower, upper = _infer_bounds(problem)
+        exposed = sorted({i for i in problem.hidden if lower[i] == upper[i]} | _linearly_determined(problem))
         if not exposed:
-            return bounds
-        added: set[Key] = set()
-        for key in exposed:
-            if any(key in (eq.total, *eq.parts) and added & {eq.total, *eq.parts} for eq in problem.equations):
+            # Neither one equation at a time nor the equations alone pin a cell; together with the
+            # bounds they still can (two "<5" cells whose sum works out to 8 are both 4): only two
+            # whole tables that fit what is published, and differ in the cell, show it is not.
+            exposed = sorted(_pinned(problem))
+        if not exposed:
+            return lower, upper
+        added: set[int] = set()
+        for i in exposed:
+            if added and any(added & problem.terms[e] for e in problem.involving[i]):
                 continue
-            complement = _complement_for(problem, key)
+            complement = _complement_for(problem, i)
             if complement is not None:
                 problem.hidden.add(complement)
                 added.add(complement)
         if not added:
             # Nothing left to hide: widen what is said about the small cells instead.
             widened = {
-                term for key in exposed for eq in problem.equations if key in (eq.total, *eq.parts)
-                for term in (eq.total, *eq.parts) if term in problem.hidden and term not in problem.from_zero
+                term for i in exposed for e in problem.involving[i] for term in problem.terms[e]
+                if term in problem.hidden and term not in problem.from_zero
             }
             if not widened:
-                return bounds
+                return lower, upper
             problem.from_zero |= widened
 
 
-def _initial_bounds(problem: _Problem) -> dict[Key, tuple[int, int]]:
-    bounds: dict[Key, tuple[int, int]] = {}
-    for key, cell in problem.cells.items():
-        if key not in problem.hidden:
-            bounds[key] = (cell.value or 0, cell.value or 0)
+def _initial_bounds(problem: _Problem) -> tuple[list[int], list[int]]:
+    lower, upper = [], []
+    for i, cell in enumerate(problem.cells):
+        if i not in problem.hidden:
+            lo = hi = cell.value or 0
         elif not cell.exact:
-            bounds[key] = (0 if key in problem.from_zero else cell.lower, cell.upper)
-        elif key in problem.primary:
-            bounds[key] = (0 if key in problem.from_zero else 1, problem.threshold - 1)
+            lo, hi = (0 if i in problem.from_zero else cell.lower), cell.upper
+        elif i in problem.primary:
+            lo, hi = (0 if i in problem.from_zero else 1), problem.threshold - 1
         else:
-            bounds[key] = (0, UNBOUNDED)
-    for equation in problem.equations:
-        for part in equation.parts:
-            bounds.setdefault(part, (0, UNBOUNDED))
-    return bounds
+            lo, hi = 0, UNBOUNDED
+        lower.append(lo)
+        upper.append(hi)
+    return lower, upper
 
 
-def _infer_bounds(problem: _Problem) -> dict[Key, tuple[int, int]]:
+def _infer_bounds(problem: _Problem) -> tuple[list[int], list[int]]:
     """Propagate the equations over the bounds until nothing narrows (what an attacker can infer)."""
-    bounds = _initial_bounds(problem)
+    lower, upper = _initial_bounds(problem)
+    hidden = problem.hidden
     # Equations whose cells are all published narrow nothing.
-    active = [(eq.total, eq.parts) for eq in problem.equations
-              if eq.total in problem.hidden or any(p in problem.hidden for p in eq.parts)]
+    active = [(total, parts) for (total, parts), terms in zip(problem.equations, problem.terms, strict=True)
+              if not hidden.isdisjoint(terms)]
     for _round in range(100):
         changed = False
         for total, parts in active:
-            part_lo = sum(bounds[p][0] for p in parts)
-            part_hi = sum(min(bounds[p][1], UNBOUNDED) for p in parts)
-            t_lo, t_hi = bounds[total]
-            new = (max(t_lo, part_lo), min(t_hi, part_hi))
-            if new != (t_lo, t_hi) and new[0] <= new[1]:
-                bounds[total] = new
-                t_lo, t_hi = new
+            part_lo = part_hi = 0
+            for p in parts:
+                part_lo += lower[p]
+                part_hi += min(upper[p], UNBOUNDED)
+            t_lo, t_hi = lower[total], upper[total]
+            new_lo, new_hi = max(t_lo, part_lo), min(t_hi, part_hi)
+            if (new_lo != t_lo or new_hi != t_hi) and new_lo <= new_hi:
+                lower[total], upper[total] = t_lo, t_hi = new_lo, new_hi
                 changed = True
             for part in parts:
-                lo, hi = bounds[part]
+                lo, hi = lower[part], upper[part]
                 others_lo = part_lo - lo
                 others_hi = part_hi - min(hi, UNBOUNDED)
                 new_lo = max(lo, t_lo - others_hi) if others_hi < UNBOUNDED else lo
                 new_hi = min(hi, t_hi - others_lo) if t_hi < UNBOUNDED else hi
-                if (new_lo, new_hi) != (lo, hi) and new_lo <= new_hi:
-                    bounds[part] = (new_lo, new_hi)
+                if (new_lo != lo or new_hi != hi) and new_lo <= new_hi:
+                    lower[part], upper[part] = new_lo, new_hi
                     part_lo += new_lo - lo
                     part_hi += min(new_hi, UNBOUNDED) - min(hi, UNBOUNDED)
                     changed = True
         if not changed:
             break
-    return bounds
+    return lower, upper
 
 
-def _unknowns(problem: _Problem) -> list[Key]:
-    keys = set(problem.hidden)
-    for eq in problem.equations:
-        keys.update(p for p in eq.parts if p not in problem.cells)
-    return sorted(keys, key=repr)
+def _pinned(problem: _Problem) -> list[int]:
+    """The hidden cells that take one value in every table of whole counts an attacker can
+    assemble from what is published (the bounds of every cell and the equations).
+
+    A cell is shown free by two such tables that differ in it. The true table is one (when the
+    source gives every hidden count); the others are found by linear programming, maximising and
+    minimising each cell not yet shown free, and count only once checked exactly: whole counts,
+    every bound, every equation. A cell no check frees is treated as pinned and protected further,
+    so the floating point of the search can only ever hide more, never less. For a table of two
+    breakdowns (sex by age) the search is exact (the equations form a network: the extreme tables
+    are whole); with a third, a fractional extreme can make it hide a cell more than needed.
+    """
+    hidden = sorted(problem.hidden)
+    column = {cell: j for j, cell in enumerate(hidden)}
+    low = [0] * len(hidden)
+    high: list[int | None] = [None] * len(hidden)
+    initial_lower, initial_upper = _initial_bounds(problem)
+    for j, cell in enumerate(hidden):
+        low[j] = initial_lower[cell]
+        high[j] = None if initial_upper[cell] >= UNBOUNDED else initial_upper[cell]
+    rows: list[tuple[dict[int, int], int]] = []
+    for (total, parts), terms in zip(problem.equations, problem.terms, strict=True):
+        if problem.hidden.isdisjoint(terms):
+            continue
+        coefficients: dict[int, int] = {}
+        constant = 0  # total - sum(parts) over the published cells
+        for term, sign in ((total, 1), *((part, -1) for part in parts)):
+            if term in column:
+                coefficients[column[term]] = coefficients.get(column[term], 0) + sign
+            else:
+                constant += sign * (problem.cells[term].value or 0)
+        coefficients = {j: c for j, c in coefficients.items() if c}
+        if coefficients:
+            rows.append((coefficients, -constant))
+
+    def fits(point: list[int]) -> bool:
+        return all(lo <= x and (hi is None or x <= hi) for x, lo, hi in zip(point, low, high, strict=True)) and all(
+            sum(c * point[j] for j, c in coefficients.items()) == rhs for coefficients, rhs in rows
+        )
+
+    seen: list[set[int]] = [set() for _ in hidden]
+
+    def record(point: list[int]) -> None:
+        for j, x in enumerate(point):
+            seen[j].add(x)
+
+    if all(problem.cells[cell].exact for cell in hidden):
+        record([problem.cells[cell].value or 0 for cell in hidden])
+    # The search looks only below a cap no count of the table reaches (twice everything given):
+    # a table it finds there is still a table an attacker could assemble, and no bound is infinite.
+    cap = 2 * sum(c.value or c.upper % UNBOUNDED for c in problem.cells) + problem.threshold + 1
+    program = _Simplex(rows, low, [cap if hi is None else hi for hi in high])
+    # First all the cells not yet shown free at once (one table often frees most), then each.
+    for wanted in ([j for j in range(len(hidden)) if len(seen[j]) < 2], *([j] for j in range(len(hidden)))):
+        targets = [j for j in wanted if len(seen[j]) < 2]
+        for sense in (1, -1):
+            if not targets:
+                break
+            point = program.optimum(targets, sense)
+            if point is not None and fits(point):
+                record(point)
+                targets = [j for j in targets if len(seen[j]) < 2]
+    return [cell for j, cell in enumerate(hidden) if len(seen[j]) < 2]
 
 
-def _linearly_determined(problem: _Problem) -> set[Key]:
+class _Simplex:
+    """A small dense simplex over ``rows`` (coefficients by column, right-hand side) with each
+    column between ``low`` and ``high``. Bland's rule: tables of counts are degenerate (many
+    zeros), and Bland's rule never cycles."""
+
+    EPSILON = 1e-9
+
+    def __init__(self, rows: list[tuple[dict[int, int], int]], low: list[int], high: list[int]):
+        n = len(low)
+        self.n, self.low = n, low
+        # Shifted columns y = x - low >= 0; each upper bound is a row y + slack = high - low.
+        width = 2 * n + len(rows)  # columns, slacks, artificials
+        tableau: list[list[float]] = []
+        basis: list[int] = []
+        for j in range(n):
+            line = [0.0] * (width + 1)
+            line[j] = line[n + j] = 1.0
+            line[-1] = float(high[j] - low[j])
+            tableau.append(line)
+            basis.append(n + j)
+        first_artificial = 2 * n
+        for position, (coefficients, rhs) in enumerate(rows):
+            line = [0.0] * (width + 1)
+            b = rhs - sum(c * low[j] for j, c in coefficients.items())
+            sign = -1.0 if b < 0 else 1.0
+            for j, c in coefficients.items():
+                line[j] = sign * c
+            line[first_artificial + position] = 1.0
+            line[-1] = sign * b
+            tableau.append(line)
+            basis.append(first_artificial + position)
+        self.tableau, self.basis, self.first_artificial = tableau, basis, first_artificial
+        # Phase one: minimise the sum of the artificials (the true table makes it zero).
+        cost = [0.0] * (width + 1)
+        for position in range(len(rows)):
+            cost[first_artificial + position] = 1.0
+        reduced = self._run(cost, allowed=width)
+        self.feasible = reduced is not None and -reduced[-1] < 1e-6
+        if self.feasible:
+            self._drop_artificials()
+
+    def _pivot(self, row: int, col: int) -> None:
+        tableau = self.tableau
+        factor = tableau[row][col]
+        line = tableau[row] = [x / factor for x in tableau[row]]
+        for r, other in enumerate(tableau):
+            f = other[col]
+            if f and r != row:
+                tableau[r] = [a - f * b for a, b in zip(other, line, strict=True)]
+        self.basis[row] = col
+
+    def _run(self, cost: list[float], *, allowed: int) -> list[float] | None:
+        """Minimise ``cost`` from the current basis over the first ``allowed`` columns; the final
+        reduced costs (the last entry: minus the objective), or None if unbounded or given up."""
+        eps = self.EPSILON
+        reduced = cost[:]
+        for b, line in zip(self.basis, self.tableau, strict=True):
+            if cost[b]:
+                f = cost[b]
+                reduced = [x - f * y for x, y in zip(reduced, line, strict=True)]
+        for _step in range(5000):
+            entering = next((c for c in range(allowed) if reduced[c] < -eps), None)
+            if entering is None:
+                return reduced
+            leaving, best = None, 0.0
+            for r, line in enumerate(self.tableau):
+                if line[entering] > eps:
+                    ratio = line[-1] / line[entering]
+                    if leaving is None or ratio < best - eps or (
+                        abs(ratio - best) <= eps and self.basis[r] < self.basis[leaving]
+                    ):
+                        leaving, best = r, ratio
+            if leaving is None:
+                return None
+            self._pivot(leaving, entering)
+            f = reduced[entering]
+            reduced = [x - f * y for x, y in zip(reduced, self.tableau[leaving], strict=True)]
+        return None
+
+    def _drop_artificials(self) -> None:
+        """Pivot the artificials (all at zero) out of the basis; a row left with nothing else is
+        a redundant equation and goes."""
+        first = self.first_artificial
+        keep = []
+        for r in range(len(self.tableau)):
+            if self.basis[r] >= first:
+                line = self.tableau[r]
+                col = next((c for c in range(first) if abs(line[c]) > self.EPSILON), None)
+                if col is None:
+                    continue
+                self._pivot(r, col)
+            keep.append(r)
+        self.tableau = [[*self.tableau[r][:first], self.tableau[r][-1]] for r in keep]
+        self.basis = [self.basis[r] for r in keep]
+
+    def optimum(self, columns: list[int], sense: int) -> list[int] | None:
+        """The whole table nearest the vertex that maximises (sense 1) or minimises (-1) the sum of
+        ``columns``; None if the search gave up."""
+        if not self.feasible:
+            return None
+        saved = [line[:] for line in self.tableau], self.basis[:]
+        cost = [0.0] * (self.first_artificial + 1)
+        for column in columns:
+            cost[column] = -float(sense)
+        outcome = self._run(cost, allowed=self.first_artificial)
+        values = [0.0] * self.n
+        for b, line in zip(self.basis, self.tableau, strict=True):
+            if b < self.n:
+                values[b] = line[-1]
+        self.tableau, self.basis = saved
+        if outcome is None:
+            return None
+        return [round(v) + lo for v, lo in zip(values, self.low, strict=True)]
+
+
+def _linearly_determined(problem: _Problem) -> set[int]:
     """The hidden cells whose unit vector lies in the row space of the equations over the unknowns.
 
     Exact integer (fraction-free) elimination: in reduced row echelon form, a unit vector lies in
-    the row space exactly when some row has a single non-zero entry.
+    the row space exactly when some row has a single non-zero entry. Every part of an equation is
+    a cell of the table, so the unknowns are the hidden cells.
     """
-    unknowns = _unknowns(problem)
+    unknowns = sorted(problem.hidden)
     if not unknowns:
         return set()
-    column = {key: i for i, key in enumerate(unknowns)}
+    column = {cell: i for i, cell in enumerate(unknowns)}
     rows: list[list[int]] = []
-    for eq in problem.equations:
+    for total, parts in problem.equations:
         row = [0] * len(unknowns)
-        if eq.total in column:
-            row[column[eq.total]] += 1
-        for part in eq.parts:
+        if total in column:
+            row[column[total]] += 1
+        for part in parts:
             if part in column:
                 row[column[part]] -= 1
         if any(row):
@@ -223,7 +417,7 @@ def _linearly_determined(problem: _Problem) -> set[Key]:
     determined = set()
     for row in _rref(rows):
         nonzero = [i for i, x in enumerate(row) if x]
-        if len(nonzero) == 1 and unknowns[nonzero[0]] in problem.hidden:
+        if len(nonzero) == 1:
             determined.add(unknowns[nonzero[0]])
     return determined
 
@@ -254,29 +448,28 @@ def _rref(rows: list[list[int]]) -> list[list[int]]:
     return matrix[:pivot_row]
 
 
-def _complement_for(problem: _Problem, exposed: Key) -> Key | None:
+def _complement_for(problem: _Problem, exposed: int) -> int | None:
     """The published cell to hide beside ``exposed``: the smallest count in an equation with it,
-    preferring parts over totals (a total is the figure people read first)."""
-    candidates: list[tuple[int, int, str, Key]] = []
-    for eq in problem.equations:
-        terms = (eq.total, *eq.parts)
-        if exposed not in terms:
-            continue
-        for term in terms:
-            if term in problem.cells and term not in problem.hidden:
+    preferring parts over totals (a total is the figure people read first); ties go to the cell
+    first in ``repr`` order."""
+    candidates: list[tuple[bool, bool, int, int]] = []
+    hidden = problem.hidden
+    for e in problem.involving[exposed]:
+        total, parts = problem.equations[e]
+        for term in (total, *parts):
+            if term not in hidden:
                 value = problem.cells[term].value or 0
-                candidates.append((value == 0, term == eq.total, f"{value:012d}{term!r}", term))
+                candidates.append((value == 0, term == total, value, term))
     if not candidates:
         # Exposed only through a chain of equations: hide the smallest published cell of any
         # equation that involves a hidden cell.
-        for eq in problem.equations:
-            terms = (eq.total, *eq.parts)
-            if not any(t in problem.hidden for t in terms):
+        for (total, parts), terms in zip(problem.equations, problem.terms, strict=True):
+            if hidden.isdisjoint(terms):
                 continue
-            for term in terms:
-                if term in problem.cells and term not in problem.hidden:
+            for term in (total, *parts):
+                if term not in hidden:
                     value = problem.cells[term].value or 0
-                    candidates.append((value == 0, term == eq.total, f"{value:012d}{term!r}", term))
+                    candidates.append((value == 0, term == total, value, term))
     if not candidates:
         return None
     return min(candidates)[3]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from corett.statistics import disclosure
@@ -82,6 +82,7 @@ tables = st.integers(min_value=2, max_value=3).flatmap(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables)
+@example([[8, 4, 0], [8, 4, 0], [0, 6, 2]])  # see the test of two "<5" cells whose sum is known
 def test_no_suppressed_cell_can_be_derived_from_what_is_published(inner):
     cells = build(inner)
     outcome = disclosure.protect({k: disclosure.Cell(v) for k, v in cells.items()}, table_equations(cells),
@@ -101,6 +102,19 @@ def test_no_suppressed_cell_can_be_derived_from_what_is_published(inner):
         if out.suppressed:
             assert cells[k] in seen[k]
             assert len(seen[k]) > 1, f"{k} is disclosed: it can only be {seen[k]} in {inner}"
+
+
+def test_two_small_cells_whose_sum_the_other_figures_give_are_not_both_disclosed():
+    """Female and male 18+ are 4 each (primary). No single equation pins them, nor do the
+    equations alone; but the published figures give their sum as 8 (the 18+ total is 16 minus
+    the unknown-age total, "other" 18+ is 8 minus the same), and two cells of at most 4 adding to
+    8 are both 4. Another cell must be hidden."""
+    inner = [[8, 4, 0], [8, 4, 0], [0, 6, 2]]
+    cells = build(inner)
+    outcome = disclosure.protect({k: disclosure.Cell(v) for k, v in cells.items()}, table_equations(cells),
+                                 threshold=THRESHOLD)
+    seen = feasible_values((3, 3), outcome, cap=cells[key("total", "total")] + 9)
+    assert len(seen[key("female", "18+")]) > 1 and len(seen[key("male", "18+")]) > 1
 
 
 def test_the_classic_case_a_small_cell_and_its_complement():
