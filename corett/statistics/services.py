@@ -16,10 +16,10 @@ import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,20 +95,50 @@ def validate_value(item: ValueInput, *, indicators: dict[str, Indicator], today:
     for name, choices in _CATEGORIES:
         if getattr(item, name) not in choices:
             problems.append(_("Unknown category “%(value)s” for %(name)s.") % {"value": getattr(item, name), "name": name})
-    if item.kind == Kind.EXACT:
-        if item.value is None or isinstance(item.value, bool) or not isinstance(item.value, int):
-            problems.append(_("The value must be a whole number."))
-        elif item.value < 0:
-            problems.append(_("A count cannot be negative."))
-    elif item.kind == Kind.SUPPRESSED:
-        if item.lower_bound is None or item.upper_bound is None or not 0 <= item.lower_bound <= item.upper_bound:
-            problems.append(_("A suppressed value needs a lower and an upper bound."))
-    elif item.kind != Kind.MISSING:
-        problems.append(_("Unknown kind of value “%(kind)s”.") % {"kind": item.kind})
+    problems.extend(_count_problems(item))
     for code in (item.country, item.citizenship, item.repatriation):
-        if code and not (len(code) == 3 and code.isalpha()):
+        if not _is_code(code):
             problems.append(_("“%(code)s” is not an ISO 3166 alpha-3 code.") % {"code": code})
     return problems
+
+
+def _count_problems(item: ValueInput) -> list[str]:
+    if item.kind == Kind.EXACT:
+        if item.value is None or isinstance(item.value, bool) or not isinstance(item.value, int):
+            return [_("The value must be a whole number.")]
+        if item.value < 0:
+            return [_("A count cannot be negative.")]
+    elif item.kind == Kind.SUPPRESSED:
+        if item.lower_bound is None or item.upper_bound is None or not 0 <= item.lower_bound <= item.upper_bound:
+            return [_("A suppressed value needs a lower and an upper bound.")]
+    elif item.kind != Kind.MISSING:
+        return [_("Unknown kind of value “%(kind)s”.") % {"kind": item.kind}]
+    return []
+
+
+def _is_code(code: str) -> bool:
+    return not code or (len(code) == 3 and code.isalpha())
+
+
+def _labels_valid(values: Sequence[ValueInput], *, indicators: dict[str, Indicator], today: dt.date) -> bool:
+    """Whether every indicator, period, category and country code of ``values`` is valid.
+
+    Each distinct label is checked once (an import repeats a few hundred over tens of thousands
+    of values); :func:`validate_value` then only needs to look at the counts.
+    """
+    if not {v.indicator for v in values} <= indicators.keys():
+        return False
+    for period in {v.period for v in values}:
+        try:
+            if _parse_period_cached(period).end > today:
+                return False
+        except ValueError:
+            return False
+    for name, choices in _CATEGORIES:
+        if not {getattr(v, name) for v in values} <= choices:
+            return False
+    codes = {v.country for v in values} | {v.citizenship for v in values} | {v.repatriation for v in values}
+    return all(_is_code(code) for code in codes)
 
 
 def _bounds(item: ValueInput) -> tuple[int | None, int | None, int | None]:
@@ -148,12 +178,12 @@ def store_values(
     errors: dict[str, list[str]] = {}
     seen: dict[CellKey, str] = {}
     keys = [item.key() for item in values]
+    labels_valid = _labels_valid(values, indicators=indicators, today=today)
     for position, (item, key) in enumerate(zip(values, keys, strict=True), start=1):
-        where = item.cell or f"#{position}"
-        problems = validate_value(item, indicators=indicators, today=today)
+        problems = _count_problems(item) if labels_valid else validate_value(item, indicators=indicators, today=today)
         if key in seen:
             problems.append(_("The same cell is given twice (also at %(cell)s).") % {"cell": seen[key]})
-        seen[key] = where
+        where = seen[key] = item.cell or f"#{position}"
         if problems:
             errors.setdefault(where, []).extend(problems)
     if errors:
@@ -168,8 +198,16 @@ def store_values(
             )
         result = StoreResult(batch=batch)
         existing = _existing(source, values)
-        to_create: list[Value] = []
+        recorder = actor if _is_user(actor) else None
+        now = timezone.now()
+        # New values go in as plain rows (an import writes tens of thousands: building a model
+        # instance for each would cost more than reading the file); changed ones through the ORM.
+        to_create: list[tuple] = []
         to_update: list[Value] = []
+        indicator_ids = {code: indicator.pk for code, indicator in indicators.items()}
+        years: dict[str, int] = {}
+        recorded_by = recorder.pk if recorder else None
+        stamp = connection.ops.adapt_datetimefield_value(now)
         for item, key in zip(values, keys, strict=True):
             number, low, high = _bounds(item)
             stored = existing.get(key)
@@ -183,24 +221,27 @@ def store_values(
                         _("%(period)s is approved and locked: reopen it before changing it.") % {"period": item.period}
                     )
                     continue
-                stored.kind, stored.value, stored.lower_bound, stored.upper_bound = item.kind, number, low, high
-                stored.status, stored.batch, stored.release, stored.cell = status, batch, release, item.cell
-                stored.recorded_by = actor if _is_user(actor) else None
-                to_update.append(stored)
+                to_update.append(Value(
+                    pk=stored.pk, indicator_id=stored.indicator_id, country_iso3=stored.country_iso3,
+                    year=stored.year, kind=item.kind, value=number, lower_bound=low, upper_bound=high,
+                    status=status, batch=batch, release=release, cell=item.cell, recorded_by=recorder,
+                    recorded_at=now,
+                ))
                 continue
-            to_create.append(
-                Value(
-                    indicator=indicators[item.indicator], country_iso3=item.country.upper(),
-                    period=item.period.upper(), year=_parse_period_cached(item.period).year,
-                    sex=item.sex, age=item.age, form=item.form, citizenship=item.citizenship.upper(),
-                    repatriation=item.repatriation.upper(), label=item.label, kind=item.kind, value=number,
-                    lower_bound=low, upper_bound=high, source=source, release=release, batch=batch,
-                    cell=item.cell[:60], status=status, recorded_by=actor if _is_user(actor) else None,
-                )
-            )
+            year = years.get(item.period)
+            if year is None:
+                year = years[item.period] = _parse_period_cached(item.period).year
+            to_create.append((
+                indicator_ids[item.indicator], key[0], key[2], year, item.sex, item.age, item.form, key[6],
+                item.repatriation.upper(), item.label, item.kind, number, low, high, source, release, batch.pk,
+                item.cell[:60], status, recorded_by, stamp,
+            ))
         if errors:
             raise ValidationError(errors)
-        bulk.insert(to_create)
+        # In the order of the table's unique index (one cell per source): SQLite then appends to
+        # its b-trees instead of inserting all over them.
+        to_create.sort(key=lambda row: (row[1], row[0], row[2], row[4], row[5], row[6], row[7], row[8], row[9]))
+        bulk.insert_rows(Value, _VALUE_COLUMNS, to_create)
         Value.objects.bulk_update(
             to_update,
             ["kind", "value", "lower_bound", "upper_bound", "status", "batch", "release", "cell", "recorded_by",
@@ -213,10 +254,21 @@ def store_values(
             extra={"source": source, "created": result.created, "updated": result.updated,
                    "unchanged": result.unchanged},
         )
-        touched = to_create + to_update
-        if touched and (status == Status.APPROVED or any(v.pk for v in to_update)):
-            _refresh_for(touched)
+        if (to_create and status == Status.APPROVED) or to_update:
+            refresh_published(
+                countries={row[1] for row in to_create} | {v.country_iso3 for v in to_update},
+                indicator_ids={row[0] for row in to_create} | {v.indicator_id for v in to_update},
+                years={row[3] for row in to_create} | {v.year for v in to_update},
+            )
     return result
+
+
+# The columns of a new value, in the order store_values builds its rows.
+_VALUE_COLUMNS = (
+    "indicator_id", "country_iso3", "period", "year", "sex", "age", "form", "citizenship", "repatriation", "label",
+    "kind", "value", "lower_bound", "upper_bound", "source", "release", "batch_id", "cell", "status",
+    "recorded_by_id", "recorded_at",
+)
 
 
 def set_status(*, actor: Any, values: QuerySet[Value], status: str, reason: str = "") -> int:
@@ -277,15 +329,33 @@ def _parse_period_cached(text: str) -> Period:
     return parse_period(text)
 
 
-def _existing(source: str, values: Iterable[ValueInput]) -> dict[CellKey, Value]:
-    countries = {v.country.upper() for v in values}
-    periods = {v.period.upper() for v in values}
-    found: dict[CellKey, Value] = {}
-    qs = Value.objects.filter(source=source, country_iso3__in=countries, period__in=periods).select_related("indicator")
-    for v in qs:
-        key = (v.country_iso3, v.indicator.code, v.period, v.sex, v.age, v.form, v.citizenship,
-               v.repatriation + "|" + v.label)
-        found[key] = v
+class _Stored(NamedTuple):
+    pk: int
+    indicator_id: int
+    country_iso3: str
+    year: int
+    kind: str
+    value: int | None
+    lower_bound: int | None
+    upper_bound: int | None
+    status: str
+
+
+def _existing(source: str, values: Iterable[ValueInput]) -> dict[CellKey, _Stored]:
+    """What ``source`` already holds for the cells of ``values``, by cell key (plain rows)."""
+    countries, periods, indicators = set(), set(), set()
+    for v in values:
+        countries.add(v.country.upper())
+        periods.add(v.period.upper())
+        indicators.add(v.indicator)
+    found: dict[CellKey, _Stored] = {}
+    rows = Value.objects.filter(
+        source=source, country_iso3__in=countries, period__in=periods, indicator__code__in=indicators
+    ).order_by().values_list("indicator__code", "period", "sex", "age", "form", "citizenship", "repatriation",
+                             "label", *_Stored._fields)
+    for code, period, sex, age, form, citizenship, repatriation, label, *stored in rows:
+        row = _Stored(*stored)
+        found[(row.country_iso3, code, period, sex, age, form, citizenship, repatriation + "|" + label)] = row
     return found
 
 

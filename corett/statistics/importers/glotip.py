@@ -137,23 +137,26 @@ class _Reader:
         self.errors: list[str] = []
         # key -> list of (row number, raw value, kind, number)
         self.cells: dict[tuple, list[tuple[int, str, str, int | None]]] = defaultdict(list)
-        self.raw_rows: dict[tuple, set] = defaultdict(set)
+        self.raw_rows: set[tuple] = set()
         self.country_names: dict[str, str] = {}
         self.findings: dict[str, FoundProblem] = {}
         self.skipped = Counter[str]()
         self.rows_read = 0
         self.duplicates = 0
         self.comma_values = 0
+        self._labels: dict[tuple, tuple] = {}
+        self._counts: dict[str, tuple[str, int | None]] = {}
 
     def error(self, row: int, column: int, message: str) -> None:
         if len(self.errors) < 1000:
             self.errors.append(_("Cell %(cell)s: %(message)s") % {"cell": cell_name(row, column), "message": message})
 
     def read_row(self, number: int, row: tuple) -> None:
-        if not row or all(c is None for c in row):
+        if not row or row.count(None) == len(row):
             return
         self.rows_read += 1
-        row = tuple(row) + (None,) * (len(HEADER) - len(row))
+        if len(row) < len(HEADER):
+            row = tuple(row) + (None,) * (len(HEADER) - len(row))
         iso3 = str(row[ISO3] or "").strip().upper()
         country = str(row[COUNTRY] or "").strip()
         if iso3 and country:
@@ -180,14 +183,34 @@ class _Reader:
         raw_value = str(row[VALUE]).strip()
         if isinstance(row[VALUE], str) and "," in raw_value:
             self.comma_values += 1
-        key = (iso3, indicator, dimension, str(category or "").strip(), sex, age, year)
-        if row in self.raw_rows[key]:
+        # Identical rows have identical keys: one set of every row read finds the exact duplicates.
+        if row in self.raw_rows:
             self.duplicates += 1
             return
-        self.raw_rows[key].add(row)
+        self.raw_rows.add(row)
+        key = (iso3, indicator, dimension, str(category or "").strip(), sex, age, year)
         self.cells[key].append((number, raw_value, kind, value))
 
     def _check(self, number: int, row: tuple) -> tuple | None:
+        # The published file repeats a few hundred combinations of labels (and of values) over
+        # ~60,000 rows: each combination is checked once. Only combinations that pass are
+        # remembered, so every faulty row still reports its own cells.
+        labels = self._labels.get(row[INDICATOR:UNIT + 1])
+        if labels is None:
+            labels = self._check_labels(number, row)
+            if labels is not None:
+                self._labels[row[INDICATOR:UNIT + 1]] = labels
+        raw = row[VALUE]
+        count = self._counts.get(raw) if type(raw) is str else None
+        if count is None:
+            count = self._check_value(number, raw)
+            if count is not None and type(raw) is str:
+                self._counts[raw] = count
+        if labels is None or count is None:
+            return None
+        return (*labels, *count)
+
+    def _check_labels(self, number: int, row: tuple) -> tuple | None:
         ok = True
         indicator = INDICATORS.get(str(row[INDICATOR] or "").strip())
         if indicator is None:
@@ -218,19 +241,19 @@ class _Reader:
         if str(row[UNIT] or "").strip() != "Counts":
             self.error(number, UNIT, _("the unit must be “Counts”, not “%(v)s”.") % {"v": row[UNIT]})
             ok = False
+        if not ok:
+            return None
+        return indicator, dimension, sex, age, year
+
+    def _check_value(self, number: int, raw: Any) -> tuple[str, int | None] | None:
         try:
-            kind, value = parse_count(row[VALUE])
+            return parse_count(raw)
         except ValueError:
-            raw = row[VALUE]
             negative = (isinstance(raw, int | float) and raw < 0) or str(raw).strip().startswith("-")
             message = (_("a count cannot be negative (“%(v)s”).") if negative
                        else _("“%(v)s” is not a count (write a whole number or <5).")) % {"v": raw}
             self.error(number, VALUE, message)
-            ok = False
-            kind, value = Kind.MISSING, None
-        if not ok:
             return None
-        return indicator, dimension, sex, age, year, kind, value
 
     def _finding(self, kind: str, key: str, *, country: str = "", indicator: str = "", year: int | None = None,
                  cell: str = "", involved: dict | None = None, value_key: tuple | None = None,
@@ -261,22 +284,24 @@ class _Reader:
                 else:
                     repatriation = code
             item = self._value(iso3, indicator, year, sex, age, form, citizenship, repatriation, label, reads)
-            if item.key() in values:  # two labels resolved to the same country
-                reads = [*reads, (0, values[item.key()].cell, values[item.key()].kind,
-                                  values[item.key()].value)]
+            key = item.key()  # the cell, whatever its value: the same for every reading of it
+            earlier = values.get(key)
+            if earlier is not None:  # two labels resolved to the same country
+                reads = [*reads, (0, earlier.cell, earlier.kind, earlier.value)]
                 item = self._value(iso3, indicator, year, sex, age, form, citizenship, repatriation, label, reads)
-            if len({(k, v) for _n, _r, k, v in reads}) > 1:
+            if len(reads) > 1 and len({(k, v) for _n, _r, k, v in reads}) > 1:
                 conflicts += 1
+                finding_key = f"glotip:conflict:{'|'.join(map(str, key))}"
                 self._finding(
-                    Finding.FindingKind.CONFLICT, f"glotip:conflict:{'|'.join(map(str, item.key()))}",
-                    country=iso3, indicator=indicator, year=year, cell=item.cell, value_key=item.key(), holds=True,
+                    Finding.FindingKind.CONFLICT, finding_key,
+                    country=iso3, indicator=indicator, year=year, cell=item.cell, value_key=key, holds=True,
                 )
+                involved = self.findings[finding_key].involved
                 for number, raw, _k, _v in reads:
-                    self.findings[f"glotip:conflict:{'|'.join(map(str, item.key()))}"].involved.append(
-                        {"cell": cell_name(number, VALUE) if number else raw, "value": raw, "category": category}
-                    )
-            self._suspicious(item)
-            values[item.key()] = item
+                    involved.append({"cell": cell_name(number, VALUE) if number else raw, "value": raw,
+                                     "category": category})
+            self._suspicious(item, key, year)
+            values[key] = item
         for item in values.values():
             suppressed += item.kind == Kind.SUPPRESSED
         self._sum_checks(values)
@@ -295,7 +320,7 @@ class _Reader:
     def _value(self, iso3: str, indicator: str, year: int, sex: str, age: str, form: str, citizenship: str,
                repatriation: str, label: str, reads: list) -> ValueInput:
         first_row, first_raw, kind, value = reads[0]
-        distinct = {(k, v) for _n, _r, k, v in reads}
+        distinct = {(k, v) for _n, _r, k, v in reads} if len(reads) > 1 else ()
         if len(distinct) > 1 and form == Form.OTHER:
             # Several sub-forms were collapsed into "Other forms": their sum is the best reading.
             low = sum(v if k == Kind.EXACT else SUPPRESSED_BOUNDS[0] for k, v in distinct if k != Kind.MISSING)
@@ -320,20 +345,19 @@ class _Reader:
             self._finding(Finding.FindingKind.UNKNOWN_LABEL, f"glotip:label:{category}", cell=f"G{row}",
                           involved={"label": category, "country": iso3})
 
-    def _suspicious(self, item: ValueInput) -> None:
-        if item.kind != Kind.EXACT or item.value is None:
+    def _suspicious(self, item: ValueInput, key: tuple, year: int) -> None:
+        if item.kind != Kind.EXACT or item.value is None or (item.value != year and item.value < IMPLAUSIBLE):
             return
-        year = int(item.period)
         detail = {"cell": item.cell, "value": item.value, "sex": item.sex, "age": item.age, "form": item.form,
                   "citizenship": item.citizenship, "label": item.label}
         if item.value == year:
-            self._finding(Finding.FindingKind.EQUALS_YEAR, f"glotip:equals_year:{'|'.join(map(str, item.key()))}",
+            self._finding(Finding.FindingKind.EQUALS_YEAR, f"glotip:equals_year:{'|'.join(map(str, key))}",
                           country=item.country, indicator=item.indicator, year=year, cell=item.cell,
-                          involved=detail, value_key=item.key(), holds=True)
-        elif item.value >= IMPLAUSIBLE:
-            self._finding(Finding.FindingKind.IMPLAUSIBLE, f"glotip:implausible:{'|'.join(map(str, item.key()))}",
+                          involved=detail, value_key=key, holds=True)
+        else:
+            self._finding(Finding.FindingKind.IMPLAUSIBLE, f"glotip:implausible:{'|'.join(map(str, key))}",
                           country=item.country, indicator=item.indicator, year=year, cell=item.cell,
-                          involved=detail, value_key=item.key(), holds=True)
+                          involved=detail, value_key=key, holds=True)
 
     def _sum_checks(self, values: dict[tuple, ValueInput]) -> None:
         """A total smaller than the exact sum of its sex (or age) breakdown cannot be right."""
