@@ -17,13 +17,17 @@ Dashboards, the API, exports, infographics and other modules read figures only t
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
@@ -310,31 +314,85 @@ class _Published(NamedTuple):
     dp_epsilon: float | None
 
 
-def _published_rows(qs: QuerySet[PublishedValue]) -> list[_Published]:
-    return [_Published(*row) for row in qs.order_by().values_list(*_PUBLISHED_FIELDS)]
+@functools.lru_cache(maxsize=512)
+def _published_statement(
+    indicator: str, filters: Q, countries: tuple[str, ...] | None, exclude: str | None
+) -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL of a read of the published figures, built by the ORM once per shape of read (None:
+    a read that matches nothing, such as no country).
 
-
-def _published(
-    indicator: str, filters: Q, countries: list[str] | None, *, exclude: str | None, dp: bool
-) -> list[ReleasedValue]:
+    A dashboard asks the same few questions over and over; building and compiling the query
+    cost more than running it (the published table is small and indexed). The statement depends
+    only on the arguments (the indicator's id is a subquery, so no id is baked in)."""
     qs = _published_qs(indicator, filters)
     if countries is not None:
         qs = qs.filter(country_iso3__in=countries)
     if exclude:
         qs = qs.exclude(country_iso3=exclude)
-    return [_to_released(p, indicator, dp) for p in _published_rows(qs)]
+    try:
+        sql, params = qs.order_by().values_list(*_PUBLISHED_FIELDS).query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
+
+
+_SUPPRESSED = _PUBLISHED_FIELDS.index("suppressed")
+
+
+def _published_rows(indicator: str, filters: Q, countries: Sequence[str] | None, exclude: str | None
+                    ) -> list[_Published]:
+    statement = _published_statement(indicator, filters, tuple(countries) if countries is not None else None,
+                                      exclude)
+    if statement is None:
+        return []
+    sql, params = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # The one column a backend may give in another type: SQLite stores a boolean as 0 or 1.
+    return [_Published._make(row) if type(row[_SUPPRESSED]) is bool
+            else _Published._make((*row[:_SUPPRESSED], bool(row[_SUPPRESSED]), *row[_SUPPRESSED + 1:]))
+            for row in rows]
+
+
+_RELEASED_FIELDS = tuple(f.name for f in dataclasses.fields(ReleasedValue))
+
+
+def _released_from_rows(rows: Iterable[_Published], indicator: str, dp: bool) -> list[ReleasedValue]:
+    """:func:`_to_released` for many rows. A frozen dataclass's ``__init__`` sets each of its 19
+    fields through ``object.__setattr__`` (8 µs a value, most of a dashboard's time): the values
+    here are filled in one dictionary update instead, with exactly the fields ``__init__`` sets."""
+    new, approved = object.__new__, Status.APPROVED
+    released = []
+    for p in rows:
+        if dp and p.dp_epsilon is not None and not p.suppressed:
+            released.append(_to_released(p, indicator, dp))
+            continue
+        value = new(ReleasedValue)
+        value.__dict__.update(zip(_RELEASED_FIELDS, (
+            p.country_iso3, p.year, p.period, indicator, p.sex, p.age, p.form, p.citizenship, p.repatriation,
+            p.label, p.value, p.suppressed, p.lower_bound, p.upper_bound, p.source, p.release, approved, None, (),
+        ), strict=True))
+        released.append(value)
+    return released
+
+
+def _published(
+    indicator: str, filters: Q, countries: list[str] | None, *, exclude: str | None, dp: bool
+) -> list[ReleasedValue]:
+    return _released_from_rows(_published_rows(indicator, filters, countries, exclude), indicator, dp)
 
 
 def _regional(indicator: str, filters: Q, dp: bool) -> list[ReleasedValue]:
     """Sum the members' controlled figures cell by cell; a suppressed or absent part widens bounds."""
     members = region_countries()
-    rows = _published_rows(_published_qs(indicator, filters).filter(country_iso3__in=members))
+    rows = _published_rows(indicator, filters, members, None)
     by_cell: dict[tuple[str, CellKey], list[_Published]] = defaultdict(list)
     for p in rows:
         by_cell[(p.period, (p.sex, p.age, p.form, p.citizenship, p.repatriation, p.label))].append(p)
     consolidated = []
     for (period, key), parts in sorted(by_cell.items()):
-        released = [_to_released(p, indicator, dp) for p in parts]
+        released = _released_from_rows(parts, indicator, dp)
         low = sum(r.lower_bound or 0 for r in released)
         highs = [r.upper_bound for r in released]
         complete = len({r.country for r in released}) == len(members)
@@ -366,23 +424,34 @@ _AGES = [a for a in Age.values if a != Age.TOTAL]
 _FORMS = [f for f in Form.values if f != Form.TOTAL]
 
 
-def table_equations(keys: Iterable[CellKey]) -> list[disclosure.Equation]:
-    """The additive equations that tie the cells of one table: within the cells with no citizenship
-    or repatriation, each total of sex, age and form is the sum of its categories; the cells by
-    citizenship, and those by country of repatriation, add up to the headline total (an attacker
-    may assume each list is complete)."""
-    present = set(keys)
-    equations = []
-    for sex, age, form in itertools.product(Sex.values, Age.values, Form.values):
+def _base_equations() -> dict[CellKey, tuple[int, tuple[disclosure.Equation, ...]]]:
+    """Each cell with no citizenship or repatriation: its place in the order sex, age, form, and
+    the equations it is the total of (the same for every table: built once)."""
+    found = {}
+    for position, (sex, age, form) in enumerate(itertools.product(Sex.values, Age.values, Form.values)):
         base = (sex, age, form, "", "", "")
-        if base not in present:
-            continue
+        equations = []
         if sex == Sex.TOTAL:
             equations.append(disclosure.Equation(base, tuple((s, age, form, "", "", "") for s in _SEXES)))
         if age == Age.TOTAL:
             equations.append(disclosure.Equation(base, tuple((sex, a, form, "", "", "") for a in _AGES)))
         if form == Form.TOTAL:
             equations.append(disclosure.Equation(base, tuple((sex, age, f, "", "", "") for f in _FORMS)))
+        found[base] = (position, tuple(equations))
+    return found
+
+
+_BASE_EQUATIONS = _base_equations()
+
+
+def table_equations(keys: Iterable[CellKey]) -> list[disclosure.Equation]:
+    """The additive equations that tie the cells of one table: within the cells with no citizenship
+    or repatriation, each total of sex, age and form is the sum of its categories; the cells by
+    citizenship, and those by country of repatriation, add up to the headline total (an attacker
+    may assume each list is complete)."""
+    present = set(keys)
+    bases = sorted((_BASE_EQUATIONS[k] for k in present if k in _BASE_EQUATIONS), key=operator.itemgetter(0))
+    equations = [equation for _position, of_base in bases for equation in of_base]
     headline = ("total", "total", "total", "", "", "")
     by_citizenship = tuple(sorted(k for k in present if k[3] and k[:3] == headline[:3] and not k[4]))
     if by_citizenship and headline in present:
@@ -411,6 +480,9 @@ class _Row(NamedTuple):
     upper_bound: int | None
     source: str
     release: str
+
+
+_CELL_AND_COUNT = slice(_Row._fields.index("sex"), _Row._fields.index("upper_bound") + 1)
 
 
 def protect_table(values: Sequence[Any], threshold: int) -> dict[CellKey, disclosure.Outcome]:
@@ -459,11 +531,17 @@ def refresh_published(*, countries: Iterable[str] | None = None, indicator_ids: 
     epsilon = privacy.configured_epsilon()
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     rows = []
+    # Many tables are alike (a total and two sexes, each "<5"): the outcome depends only on the
+    # cells and the threshold, so each distinct table is controlled once.
+    outcomes: dict[tuple, dict[CellKey, disclosure.Outcome]] = {}
     for (country, indicator_id, period), by_source in groups.items():
         source = min(by_source, key=lambda s: SOURCE_PRECEDENCE.index(s))
         values = by_source[source]
         applied = max(k, threshold) if source in CASE_LEVEL_SOURCES else threshold
-        outcome = protect_table(values, applied)
+        signature = (applied, frozenset(row[_CELL_AND_COUNT] for row in values))
+        outcome = outcomes.get(signature)
+        if outcome is None:
+            outcome = outcomes[signature] = protect_table(values, applied)
         for v in values:
             out = outcome.get((v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label))
             if out is None:
