@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from corett.accounts.roles import Role
-from corett.policy import ANY_ROLE, STAFF, rule, scoping
+from corett.policy import ANY_ROLE, CASE_ROLES, REGIONAL, STAFF, rule, scoping
 
 
 @rule("statistics.view")
@@ -71,3 +71,17 @@ def _approve_computed(user: Any, obj: Any) -> bool:
     """Approve figures the platform computed (the repatriation cases' counts) for release: the
     Technical Secretariat, who approve the national reports too."""
     return user.has_role(Role.SECRETARIAT)
+
+
+# The repatriation caseload (corett/statistics/caseload.py): counts of the cases in progress,
+# disclosure-controlled, never a case. For the coalition's governance (the Secretariat, the
+# Presidency, observers), the national focal points, and the case workers and supervisors (it is
+# aggregate; their own cases they see anyway). Unlike the approved published figures, these are
+# live operational counts nobody has reviewed: partners and funders, trainers and website editors
+# have no part in the protocol's governance and are refused.
+CASELOAD_READERS = (*REGIONAL, Role.OBSERVER, Role.FOCAL_POINT, *CASE_ROLES)
+
+
+@rule("statistics.view_caseload")
+def _view_caseload(user: Any, obj: Any) -> bool:
+    return user.has_role(*CASELOAD_READERS)
