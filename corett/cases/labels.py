@@ -8,10 +8,13 @@ in a language is built once.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format, get_format
 from django.utils.translation import get_language
 
 
@@ -30,3 +33,36 @@ def label(obj: models.Model, name: str) -> Any:
     """What ``obj.get_<name>_display()`` gives: the label of the value, else the value."""
     value = getattr(obj, name)
     return choice_labels(type(obj), name).get(value, value)
+
+
+# Django's date format characters that are plain zero-padded numbers (no names to translate, no
+# "a.m." to spell), as dateformat writes them. A format made of these and punctuation is
+# written by str.format at a fraction of dateformat's cost (it parses the format and builds a
+# formatter object per value); any other (English's "P") goes to Django.
+_NUMBERS = {
+    "d": "{0.day:02d}", "m": "{0.month:02d}", "Y": "{0.year:04d}", "y": "{1:02d}",
+    "H": "{0.hour:02d}", "i": "{0.minute:02d}", "s": "{0.second:02d}",
+}
+
+
+@functools.lru_cache(maxsize=16)
+def _number_pattern(django_format: str) -> str | None:
+    pattern = []
+    for char in django_format:
+        if char in _NUMBERS:
+            pattern.append(_NUMBERS[char])
+        elif char.isalpha() or char == "\\":
+            return None
+        else:
+            pattern.append(char.replace("{", "{{").replace("}", "}}"))
+    return "".join(pattern)
+
+
+def short_datetime(value: dt.datetime | None) -> str:
+    """``{{ value|date:"SHORT_DATETIME_FORMAT" }}``: in the reader's language and time zone."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    django_format = get_format("SHORT_DATETIME_FORMAT")
+    pattern = _number_pattern(django_format)
+    return pattern.format(local, local.year % 100) if pattern else date_format(local, django_format)

@@ -14,6 +14,7 @@ them (HTTP 409) and changes nothing. A POST that succeeds redirects back to the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,6 @@ from django.db.models import (
     Count,
     Exists,
     OuterRef,
-    Prefetch,
     Q,
     When,
 )
@@ -33,6 +33,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -40,7 +43,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from corett import policy
 from corett.accounts.models import User
 from corett.audit.models import AuditEntry
-from corett.cases import labels, protocol, services
+from corett.cases import labels, protocol, related, services
 from corett.cases import vocabularies as vocab
 from corett.cases.forms import (
     DOCUMENT_KINDS,
@@ -65,25 +68,20 @@ from corett.cases.forms import (
 from corett.cases.models import (
     FINAL_STAGES,
     SHARING_PURPOSES,
-    Approval,
     ApprovalKind,
     ApprovalState,
     Case,
-    Consent,
-    ConsentOverride,
     ConsentPurpose,
     CountryCaseSettings,
     Flag,
     FundingRequest,
     FundingState,
-    RelatedPerson,
     RelatedRole,
     Stage,
-    StageChange,
     Task,
     is_valid_case_code,
 )
-from corett.cases.worklist import COUNT_CAP, WorkList, filters_key
+from corett.cases.worklist import COUNT_CAP, Row, WorkList, filters_key
 from corett.core.forms import add_service_error, submitted
 
 PAGE_SIZE = 25
@@ -155,19 +153,28 @@ def _get_case_for_user(user: Any, code: str, *, full: bool = False) -> Case:
         "destination_country", "origin_country", "identifying_organisation",
         "origin_contact__organisation", "origin_alternate__organisation",
     )
+    case = get_object_or_404(cases, code=code)
     if full:
-        cases = cases.prefetch_related(
-            Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
-            Prefetch("approvals", queryset=Approval.objects.select_related("requested_by", "decided_by")),
-            # The page never shows a family assessment or a step's reason: they stay sealed,
-            # and are not even read.
-            Prefetch("related_people", queryset=RelatedPerson.objects.select_related("organisation").defer("assessment")),
-            Prefetch("funding_requests", queryset=FundingRequest.objects.select_related("partner", "mou_commitment__mou")),
-            Prefetch("stage_changes", queryset=StageChange.objects.select_related("by").defer("reason")),
-            Prefetch("consent_overrides", queryset=ConsentOverride.objects.select_related("by")),
-            "tasks", "follow_ups", "flags",
-        )
-    return get_object_or_404(cases, code=code)
+        related.load(case)
+        _attach_users(case)
+    return case
+
+
+def _attach_users(case: Case) -> None:
+    """The people named on the page (who requested, decided, moved the case on) in one query of
+    the three columns shown, rather than a join of every user column into each list."""
+    rows: list[tuple[Any, str]] = [
+        *((a, "requested_by") for a in case.approvals.all()),
+        *((a, "decided_by") for a in case.approvals.all()),
+        *((c, "by") for c in case.stage_changes.all()),
+        *((o, "by") for o in case.consent_overrides.all()),
+    ]
+    ids = {getattr(row, f"{name}_id") for row, name in rows} - {None}
+    users = {u.pk: u for u in User.objects.filter(pk__in=ids).only("username", "first_name", "last_name")}
+    for row, name in rows:
+        user_id = getattr(row, f"{name}_id")
+        if user_id is not None and user_id in users:
+            setattr(row, name, users[user_id])
 
 
 def _get_funding_for_user(user: Any, pk: int) -> FundingRequest:
@@ -220,6 +227,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": _work_list_rows(page.object_list, user.country_id),
             "filters_key": filters_key(form),
             "count_capped": cases.capped,
             "count_cap": COUNT_CAP,
@@ -227,6 +235,38 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
             "can_open": policy.can(user, "cases.create", None),
         },
     )
+
+
+def _work_list_rows(rows: Iterable[Row], user_country_id: int | None) -> SafeString:
+    """The work list's table rows, as the template wrote them, rendered here (as the
+    directory's organisation list is): through the template engine a row cost ~0.3 ms (some
+    twenty lookups, tags and escapes), the list's largest part. Every value is escaped; the
+    words are translated once a page."""
+    owned = format_html('<span class="badge text-bg-light border">{}</span>', _("owned"))
+    incoming = format_html('<span class="badge text-bg-info">{}</span>', _("incoming"))
+    child = format_html('<span class="badge text-bg-warning">{}</span>', _("Child"))
+    adult = format_html('<span class="visually-hidden">{}</span>', _("Adult"))
+    overdue = format_html(' <span class="badge text-bg-danger">{}</span>', _("overdue"))
+    html = []
+    for row in rows:
+        side = owned if row.destination_country_id == user_country_id else incoming
+        due = (
+            f"{conditional_escape(row.next_due_text)}{overdue if row.is_overdue else ''}" if row.next_due else "—"
+        )
+        flags = "".join(
+            f'<span class="badge text-bg-secondary me-1">{conditional_escape(flag.label)}</span>'
+            for flag in row.open_flags
+        ) or "—"
+        html.append(
+            f'<tr><th scope="row"><a href="{conditional_escape(row.url)}" class="font-monospace">'
+            f"{conditional_escape(row.code)}</a> {side}</th>"
+            f"<td>{conditional_escape(row.stage_label)}</td>"
+            f"<td>{conditional_escape(row.destination)} → {conditional_escape(row.origin)}</td>"
+            f"<td>{child if row.is_child else adult}</td>"
+            f"<td>{conditional_escape(row.risk_label)}</td>"
+            f"<td>{due}</td><td>{flags}</td></tr>\n"
+        )
+    return mark_safe("".join(html))  # noqa: S308  (every value escaped above)
 
 
 @login_required
@@ -368,22 +408,68 @@ def _stage_steps(case: Case) -> list[dict[str, Any]]:
 
 
 def _access_log(case: Case) -> list[dict[str, Any]]:
+    # Plain rows, not audit entries: the page shows four columns of up to 50 of them.
     entries = (
         AuditEntry.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
-        .only("created_at", "actor_username", "action", "extra")
-        .order_by("-id")[:ACCESS_LOG_SIZE]
+        .order_by("-id")
+        .values_list("created_at", "actor_username", "action", "extra")[:ACCESS_LOG_SIZE]
     )
+    words: dict[str, str] = {}  # each action's label translated once a page
     rows = []
-    for entry in entries:
-        if entry.action.startswith("cases.transition."):
-            step = protocol.TRANSITIONS.get(entry.action.removeprefix("cases.transition."))
-            label = _("Step: %(step)s") % {"step": step.label} if step else entry.action
-        else:
-            label = str(ACTION_LABELS.get(entry.action, entry.action))
-        if entry.action == "cases.case.view" and entry.extra.get("identity"):
+    for at, actor, action, extra in entries:
+        if action == "cases.case.view" and (extra or {}).get("identity"):
             label = _("Viewed, with the person's identity")
-        rows.append({"at": entry.created_at, "actor": entry.actor_username, "label": label})
+        elif (label := words.get(action, "")) == "":
+            if action.startswith("cases.transition."):
+                step = protocol.TRANSITIONS.get(action.removeprefix("cases.transition."))
+                label = _("Step: %(step)s") % {"step": step.label} if step else action
+            else:
+                label = str(ACTION_LABELS.get(action, action))
+            words[action] = label
+        rows.append({"at": at, "actor": actor, "label": label})
     return rows
+
+
+def _table_rows(rows: Iterable[Sequence[Any]]) -> SafeString:
+    """Table rows as the templates wrote them (``<tr><th scope="row">…</th><td>…</td>…</tr>``),
+    every value escaped unless already safe markup. Through the template engine each cell cost
+    ~10 µs (a lookup, a filter, localisation, escaping): 1.5 to 3 ms a page for the access log's
+    50 rows, the history and the tasks."""
+    html = []
+    for first, *rest in rows:
+        cells = "".join(f"<td>{conditional_escape(cell)}</td>" for cell in rest)
+        html.append(f'<tr><th scope="row">{conditional_escape(first)}</th>{cells}</tr>\n')
+    return mark_safe("".join(html))  # noqa: S308  (every cell escaped above)
+
+
+def _access_log_rows(log: list[dict[str, Any]]) -> SafeString:
+    return _table_rows((labels.short_datetime(r["at"]), r["actor"] or "—", r["label"]) for r in log)
+
+
+def _history_rows(case: Case) -> SafeString:
+    opened = _("Opened")
+    return _table_rows(
+        (
+            labels.short_datetime(change.at),
+            opened if change.transition == "open" else labels.label(change, "from_stage"),
+            labels.label(change, "to_stage"),
+            change.by.get_full_name() or change.by.username,
+        )
+        for change in case.stage_changes.all()
+    )
+
+
+def _task_rows(case: Case, today: Any) -> SafeString:
+    overdue = format_html(' <span class="badge text-bg-danger">{}</span>', _("overdue"))
+    still_open = _("Open")
+    return _table_rows(
+        (
+            labels.label(task, "stage"),
+            format_html("{}{}", date_format(task.due_on), overdue if not task.done_at and task.due_on < today else ""),
+            labels.short_datetime(task.done_at) if task.done_at else still_open,
+        )
+        for task in case.tasks.all()
+    )
 
 
 def _labels(case: Case, *, identity: bool) -> dict[str, Any]:
@@ -501,6 +587,8 @@ def _render_case(
             user, "cases.reconcile_funding", funding
         )
 
+    today = timezone.localdate()
+    access_log = _access_log(case) if policy.can(user, "cases.view_access_log", case) else None
     context: dict[str, Any] = {
         "case": case,
         "side": side,
@@ -520,11 +608,13 @@ def _render_case(
         "funding_requests": funding_requests,
         "overrides": case.consent_overrides.all(),
         "tasks": case.tasks.all(),
-        "today": timezone.localdate(),
+        "task_rows": _task_rows(case, today),
+        "today": today,
         "flags": flags,
         "follow_ups": follow_ups,
-        "history": case.stage_changes.all(),
-        "access_log": _access_log(case) if policy.can(user, "cases.view_access_log", case) else None,
+        "history_rows": _history_rows(case),
+        "access_log": access_log,
+        "access_log_rows": _access_log_rows(access_log) if access_log is not None else "",
         **_labels(case, identity=can_identity),
     }
     # Each form only for those the policy lets use it (the POST asks the policy again). The

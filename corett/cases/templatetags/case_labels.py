@@ -15,3 +15,9 @@ register = template.Library()
 @register.filter
 def label(obj: Any, name: str) -> Any:
     return labels.label(obj, name)
+
+
+@register.filter
+def short_datetime(value: Any) -> str:
+    """``value|date:"SHORT_DATETIME_FORMAT"``, written by strftime where the format allows."""
+    return labels.short_datetime(value) if value else ""
