@@ -4,6 +4,8 @@
 returns to the same user: the same policy and the same disclosure control as the pages.
 ``GET /api/v1/statistics/findings/`` lists the findings the user may see (their own country's,
 or all for the Secretariat and the Presidency).
+``GET /api/v1/statistics/repatriation-caseload/`` returns the repatriation cases in progress as
+the page shows them: every released cell of the one controlled table (never a case).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from corett import policy
-from corett.statistics import release
+from corett.statistics import caseload, release
 from corett.statistics.models import Age, Finding, Form, Indicator, IndicatorCode, Sex
 
 
@@ -128,8 +130,58 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
         return queryset.order_by("status", "country_iso3", "year", "pk")
 
 
+class CaseloadCellSerializer(serializers.Serializer):
+    destination = serializers.CharField(allow_null=True, help_text="ISO alpha-3 of the destination; null: every pair.")
+    origin = serializers.CharField(allow_null=True, help_text="ISO alpha-3 of the country of origin; null: every pair.")
+    phase = serializers.ChoiceField(choices=[*caseload.PHASE_CODES, caseload.TOTAL],
+                                    help_text="Phase of the protocol, or total.")
+    stage = serializers.CharField(help_text="Stage of the protocol (within the phase), or total.")
+    age = serializers.ChoiceField(choices=[*caseload.AGES, caseload.TOTAL],
+                                  help_text="child (people of unverified age included), adult, or total.")
+    value = serializers.IntegerField(allow_null=True, help_text="null when suppressed.")
+    suppressed = serializers.BooleanField()
+    lower_bound = serializers.IntegerField()
+    upper_bound = serializers.IntegerField(allow_null=True, help_text="null: no upper bound (at least lower_bound).")
+
+
+class CaseloadPhaseSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    stages = serializers.ListField(child=serializers.CharField())
+
+
+class CaseloadSerializer(serializers.Serializer):
+    threshold = serializers.IntegerField(help_text="k: counts from 1 to k - 1 are suppressed.")
+    computed_at = serializers.DateTimeField()
+    phases = CaseloadPhaseSerializer(many=True)
+    cells = CaseloadCellSerializer(many=True)
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Repatriation cases in progress (disclosure-controlled counts)", responses=CaseloadSerializer,
+    description="Counts of the repatriation cases by country pair and phase, and by phase, stage and child or "
+                "adult, after primary (k-anonymity) and secondary suppression; the same table for every "
+                "reader. No case, code or name.",
+))
+class CaseloadViewSet(viewsets.ViewSet):
+    policy_actions = {"list": "statistics.view_caseload"}
+
+    def list(self, request: Request) -> Response:
+        released = caseload.released_caseload()
+        payload = {
+            "threshold": released.threshold,
+            "computed_at": released.computed_at,
+            "phases": [{"code": p.code, "label": str(p.label), "stages": [s.value for s in p.stages]}
+                       for p in caseload.PHASES],
+            "cells": [{**dataclasses.asdict(c), "destination": c.destination or None, "origin": c.origin or None}
+                      for c in released.released()],
+        }
+        return Response(CaseloadSerializer(payload).data)
+
+
 def register(router: Any) -> None:
     router.register("statistics/values", ValueViewSet, basename="statistics-value")
     router.register("statistics/findings", FindingViewSet, basename="statistics-finding")
+    router.register("statistics/repatriation-caseload", CaseloadViewSet, basename="statistics-repatriation-caseload")
 
 

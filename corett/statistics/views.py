@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from corett import policy
+from corett.audit.services import audit_log
 from corett.core.forms import add_service_error
 from corett.directory.models import Country
+from corett.statistics import caseload as caseload_tables
 from corett.statistics import jobs, privacy, release
 from corett.statistics.forms import FiguresFilterForm, FindingFilterForm, ImportForm, ReviewForm
 from corett.statistics.models import Batch, Finding, Indicator, IndicatorCode
@@ -47,8 +49,38 @@ def index(request: HttpRequest) -> HttpResponse:
         "dp_epsilon": privacy.configured_epsilon(),
         "dp_requested": bool(getattr(settings, "STATISTICS_DP_EPSILON", None)),
         "own_country": release.own_country(request.user),
+        "can_view_caseload": policy.can(request.user, "statistics.view_caseload"),
     }
     return render(request, "statistics/index.html", context)
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """Repatriation in progress: the cases' counts after disclosure control, never a case."""
+    policy.authorize(request.user, "statistics.view_caseload")
+    released = caseload_tables.released_caseload()
+    names = caseload_tables.country_names(code for pair in released.pairs for code in pair)
+    pair_rows, pair_totals = caseload_tables.by_pair_and_phase(released, names)
+    age_rows, age_totals = caseload_tables.by_phase_and_age(released)
+    context = {
+        "caseload": released,
+        "phases": caseload_tables.PHASES,
+        "ages": [caseload_tables.AGE_LABELS[a] for a in (*caseload_tables.AGES, caseload_tables.TOTAL)],
+        "pair_rows": pair_rows,
+        "pair_totals": pair_totals,
+        "age_rows": age_rows,
+        "age_totals": age_totals,
+    }
+    return render(request, "statistics/caseload.html", context)
+
+
+@login_required
+def caseload_csv(request: HttpRequest) -> HttpResponse:
+    """The released cells of the caseload as CSV (the same cells as the page and the API)."""
+    policy.authorize(request.user, "statistics.view_caseload")
+    exported = caseload_tables.CaseloadExporter(caseload_tables.released_caseload()).export("csv")
+    audit_log(actor=request.user, action="statistics.export_caseload", extra={"format": "csv", "rows": exported.rows})
+    return exported.as_response()
 
 
 @login_required

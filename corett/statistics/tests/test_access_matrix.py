@@ -12,9 +12,14 @@ from corett.testing.matrix import ALL, REGIONAL, STAFF, Entry, check_access
 
 FP = frozenset({Role.FOCAL_POINT})
 FINDING_READERS = REGIONAL | FP
+# The repatriation caseload (counts only): governance, focal points and the case roles; not
+# partners, trainers or website editors.
+CASELOAD = REGIONAL | FP | {Role.OBSERVER, Role.CASE_WORKER, Role.CASE_SUPERVISOR}
 
 MATRIX = {
     "statistics:index": Entry(ALL),
+    "statistics:caseload": Entry(CASELOAD),
+    "statistics:caseload_csv": Entry(CASELOAD),
     "statistics:import_upload": Entry(STAFF),
     "statistics:import_detail": Entry(STAFF, kwargs=lambda w: {"pk": w.batch.pk}),
     "statistics:import_progress": Entry(STAFF, kwargs=lambda w: {"pk": w.batch.pk}),
@@ -24,6 +29,7 @@ MATRIX = {
                                        data=lambda w: {"status": "noted", "comment": "Seen"}),
     "api:statistics-value-list": Entry(ALL),
     "api:statistics-finding-list": Entry(FINDING_READERS),
+    "api:statistics-repatriation-caseload-list": Entry(CASELOAD),
     "api:statistics-finding-detail": Entry(FINDING_READERS, REGIONAL, kwargs=lambda w: {"pk": w.finding.pk}),
 }
 
