@@ -408,3 +408,20 @@ class PublishedValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.country_iso3} {self.period}"
+
+
+class PublishedGeneration(models.Model):
+    """One row whose token changes whenever the published figures are recomputed.
+
+    :func:`corett.statistics.release.refresh_published` (the one writer of
+    :class:`PublishedValue`) sets a new random token in the same transaction; each process keeps
+    the values it built from the published table under the token it read first, so a dashboard's
+    repeated question is answered without reading and rebuilding the same cells. A token is never
+    reused (a rolled-back refresh leaves the previous token, whose values are again current), and
+    no row means nothing is kept.
+    """
+
+    token = models.CharField(max_length=32)  # internal: never shown
+
+    def __str__(self) -> str:
+        return self.token

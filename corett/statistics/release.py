@@ -21,6 +21,7 @@ import dataclasses
 import functools
 import itertools
 import operator
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from corett.statistics.models import (
     Form,
     Indicator,
     Kind,
+    PublishedGeneration,
     PublishedValue,
     Sex,
     Status,
@@ -166,10 +168,17 @@ def released_values(
         results.extend(_own_values(own, indicator, filters))
         wanted_others = [c for c in wanted if c != own] if wanted is not None else None
         results.extend(_published(indicator, filters, wanted_others, exclude=own, dp=differentially_private))
+    elif not results:
+        # Only the published figures: already in this order.
+        return _published(indicator, filters, wanted, exclude=None, dp=differentially_private)
     else:
         results.extend(_published(indicator, filters, wanted, exclude=None, dp=differentially_private))
-    results.sort(key=lambda v: (v.country, v.period, v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label))
+    results.sort(key=_release_order)
     return results
+
+
+def _release_order(v: ReleasedValue) -> tuple[str, ...]:
+    return (v.country, v.period, v.sex, v.age, v.form, v.citizenship, v.repatriation, v.label)
 
 
 def approved_total(indicator_code: str, country_iso3: str | None = None, year: int | None = None) -> int | None:
@@ -349,6 +358,10 @@ def _published_rows(indicator: str, filters: Q, countries: Sequence[str] | None,
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    return _as_published(rows)
+
+
+def _as_published(rows: Iterable[Sequence[Any]]) -> list[_Published]:
     # The one column a backend may give in another type: SQLite stores a boolean as 0 or 1.
     return [_Published._make(row) if type(row[_SUPPRESSED]) is bool
             else _Published._make((*row[:_SUPPRESSED], bool(row[_SUPPRESSED]), *row[_SUPPRESSED + 1:]))
@@ -380,7 +393,82 @@ def _released_from_rows(rows: Iterable[_Published], indicator: str, dp: bool) ->
 def _published(
     indicator: str, filters: Q, countries: list[str] | None, *, exclude: str | None, dp: bool
 ) -> list[ReleasedValue]:
-    return _released_from_rows(_published_rows(indicator, filters, countries, exclude), indicator, dp)
+    """The published figures of a read, in :func:`_release_order`.
+
+    Each process keeps the values it built per read under the published table's generation
+    token (:class:`~corett.statistics.models.PublishedGeneration`, renewed by every
+    :func:`refresh_published`). One statement reads the token and, only if it is not the token
+    the kept values were built under, the cells: a dashboard's repeated question costs reading
+    one row instead of reading and rebuilding its cells (the values are frozen; each caller gets
+    its own list), and a read is still one query."""
+    key = (indicator, filters, tuple(countries) if countries is not None else None, exclude, dp)
+    held = _KEPT.get(connection.alias)
+    kept = held[1].get(key) if held is not None else None
+    read = _published_rows_unless(held[0] if held is not None and kept is not None else "", indicator, filters, countries, exclude)
+    if read is None:  # never refreshed: nothing to keep values under
+        released = _released_from_rows(_published_rows(indicator, filters, countries, exclude), indicator, dp)
+        released.sort(key=_release_order)
+        return released
+    token, rows = read
+    if kept is not None and held is not None and token == held[0]:
+        return list(kept)
+    released = _released_from_rows(rows, indicator, dp)
+    released.sort(key=_release_order)
+    if held is None or held[0] != token or len(held[1]) >= _KEPT_READS:
+        held = _KEPT[connection.alias] = (token, {})
+    held[1][key] = tuple(released)
+    return released
+
+
+# Per database alias: (generation token, {read: its released values}).
+_KEPT: dict[str, tuple[str, dict[tuple[Any, ...], tuple[ReleasedValue, ...]]]] = {}
+_KEPT_READS = 512
+
+
+@functools.lru_cache(maxsize=512)
+def _unless_statement(
+    indicator: str, filters: Q, countries: tuple[str, ...] | None, exclude: str | None
+) -> tuple[str, tuple[Any, ...]] | None:
+    """:func:`_published_statement` joined to the generation's one row: the token, then the
+    cells only if the token is not the one given as the first parameter (none: one row of NULLs)."""
+    statement = _published_statement(indicator, filters, countries, exclude)
+    if statement is None:
+        return None
+    sql, params = statement
+    table = connection.ops.quote_name(PublishedValue._meta.db_table)
+    select, found, condition = sql.partition(f" FROM {table} WHERE ")
+    assert found and select.startswith("SELECT "), sql
+    generation = connection.ops.quote_name(PublishedGeneration._meta.db_table)
+    return (f"SELECT {generation}.token, {select[len('SELECT '):]} FROM {generation} "  # noqa: S608 (ORM SQL)
+            f"LEFT JOIN {table} ON ({generation}.token <> %s AND ({condition})) WHERE {generation}.id = 1",
+            params)
+
+
+def _published_rows_unless(token: str, indicator: str, filters: Q, countries: Sequence[str] | None,
+                           exclude: str | None) -> tuple[str, list[_Published]] | None:
+    """(the generation's token, the read's rows: none when the token is ``token``); None when
+    the published figures were never refreshed."""
+    statement = _unless_statement(indicator, filters, tuple(countries) if countries is not None else None, exclude)
+    if statement is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_TOKEN_SQL)
+            row = cursor.fetchone()
+        return (row[0], []) if row else None
+    sql, params = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (token, *params))
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    return rows[0][0], _as_published([row[1:] for row in rows if row[1] is not None])
+
+
+_TOKEN_SQL = f"SELECT token FROM {PublishedGeneration._meta.db_table} WHERE id = 1"  # noqa: S608 (no input)
+
+
+def clear_kept() -> None:
+    """Forget the values built in this process (they are rebuilt from the published table)."""
+    _KEPT.clear()
 
 
 def _regional(indicator: str, filters: Q, dp: bool) -> list[ReleasedValue]:
@@ -553,6 +641,9 @@ def refresh_published(*, countries: Iterable[str] | None = None, indicator_ids: 
                 noisy, epsilon if noisy is not None else None, now,
             ))
     bulk.insert_rows(PublishedValue, _PUBLISHED_COLUMNS, rows)
+    # Values kept by any process were built from the table before: a new token retires them.
+    if not PublishedGeneration.objects.filter(pk=1).update(token=secrets.token_hex(16)):
+        PublishedGeneration.objects.create(pk=1, token=secrets.token_hex(16))
     return len(rows)
 
 
