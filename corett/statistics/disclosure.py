@@ -247,6 +247,10 @@ def _pinned(problem: _Problem) -> list[int]:
         coefficients = {j: c for j, c in coefficients.items() if c}
         if coefficients:
             rows.append((coefficients, -constant))
+    if _separate(rows, len(hidden)) and all(
+        problem.cells[cell].exact or problem.cells[cell].upper < UNBOUNDED for cell in hidden
+    ):
+        return []
 
     def fits(point: list[int]) -> bool:
         return all(lo <= x and (hi is None or x <= hi) for x, lo, hi in zip(point, low, high, strict=True)) and all(
@@ -276,6 +280,27 @@ def _pinned(problem: _Problem) -> list[int]:
                 record(point)
                 targets = [j for j in targets if len(seen[j]) < 2]
     return [cell for j, cell in enumerate(hidden) if len(seen[j]) < 2]
+
+
+def _separate(rows: list[tuple[dict[int, int], int]], width: int) -> bool:
+    """Whether no two equations share a hidden cell and every coefficient is 1 or -1.
+
+    Then no hidden cell is pinned, and :func:`_pinned` need not search: the equations constrain
+    disjoint sets of cells, so the whole tables are the combinations of each equation's own
+    solutions, and the values one cell takes among the whole solutions of its one equation are
+    every whole number between the bounds :func:`_infer_bounds` propagates through it (a sum of
+    whole intervals with signs 1 and -1 takes every whole number between its ends). Those bounds
+    differ for every hidden cell when the search is asked (a cell they pin is exposed before), so
+    each takes two values. Every bound is a whole number below the search's cap when no source
+    cell is unbounded, so the search would free each cell too (a network of one equation has whole
+    extreme tables): the pattern is the same, without the simplex."""
+    used = [False] * width
+    for coefficients, _rhs in rows:
+        for j, c in coefficients.items():
+            if used[j] or (c != 1 and c != -1):
+                return False
+            used[j] = True
+    return True
 
 
 class _Simplex:
