@@ -9,8 +9,9 @@ a suppressed cell is disclosed if it takes a single value in all of them.
 from __future__ import annotations
 
 import itertools
+import math
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 
 from corett.statistics import disclosure
@@ -19,6 +20,9 @@ from corett.statistics.release import table_equations
 SEXES = ("female", "male", "other")
 AGES = ("0-17", "18+", "unknown")
 THRESHOLD = 5
+# The attacker below enumerates whole tables; past this many combinations of rows an example is
+# set aside (a few are: wide "at least" bounds on every cell) rather than searched for minutes.
+MOST_TABLES = 1_000_000
 
 
 def key(sex: str, age: str) -> tuple:
@@ -36,8 +40,9 @@ def build(inner: list[list[int]]) -> dict:
     return cells
 
 
-def feasible_values(inner_shape: tuple[int, int], published: dict, cap: int) -> dict:
-    """For every cell, the set of values it takes over all tables consistent with ``published``."""
+def feasible_values(inner_shape: tuple[int, int], published: dict, cap: int) -> dict | None:
+    """For every cell, the set of values it takes over all tables consistent with ``published``
+    (None when there are too many tables to enumerate)."""
     n_rows, n_cols = inner_shape
     rows, cols = SEXES[:n_rows], AGES[:n_cols]
 
@@ -54,8 +59,12 @@ def feasible_values(inner_shape: tuple[int, int], published: dict, cap: int) -> 
     seen: dict = {k: set() for k in published}
     row_options = []
     for s in rows:
+        if math.prod(len(allowed(key(s, a))) for a in cols) > MOST_TABLES:
+            return None
         options = [v for v in itertools.product(*(allowed(key(s, a)) for a in cols)) if fits(key(s, "total"), sum(v))]
         row_options.append(options)
+    if math.prod(len(options) for options in row_options) > MOST_TABLES:
+        return None
     for table in itertools.product(*row_options):
         col_sums = [sum(table[i][j] for i in range(n_rows)) for j in range(n_cols)]
         if not all(fits(key("total", a), col_sums[j]) for j, a in enumerate(cols)):
@@ -80,7 +89,10 @@ tables = st.integers(min_value=2, max_value=3).flatmap(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomised: the same examples on every run, so a run's length is known (and CI never waits
+# on an unlucky draw); the regression examples below pin the tables found so far.
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(tables)
 @example([[8, 4, 0], [8, 4, 0], [0, 6, 2]])  # see the test of two "<5" cells whose sum is known
 def test_no_suppressed_cell_can_be_derived_from_what_is_published(inner):
@@ -98,6 +110,8 @@ def test_no_suppressed_cell_can_be_derived_from_what_is_published(inner):
     if not any(o.suppressed for o in outcome.values()):
         return
     seen = feasible_values((len(inner), len(inner[0])), outcome, cap=cells[key("total", "total")] + 9)
+    if seen is None:
+        reject()
     for k, out in outcome.items():
         if out.suppressed:
             assert cells[k] in seen[k]
@@ -114,6 +128,7 @@ def test_two_small_cells_whose_sum_the_other_figures_give_are_not_both_disclosed
     outcome = disclosure.protect({k: disclosure.Cell(v) for k, v in cells.items()}, table_equations(cells),
                                  threshold=THRESHOLD)
     seen = feasible_values((3, 3), outcome, cap=cells[key("total", "total")] + 9)
+    assert seen is not None
     assert len(seen[key("female", "18+")]) > 1 and len(seen[key("male", "18+")]) > 1
 
 
@@ -147,6 +162,7 @@ def test_a_table_of_small_cells_is_published_from_zero():
                                  threshold=THRESHOLD)
     assert all(o.suppressed for o in outcome.values())
     seen = feasible_values((2, 2), outcome, cap=13)
+    assert seen is not None
     assert all(len(values) > 1 for values in seen.values())
 
 
