@@ -54,6 +54,25 @@ def _countries():
     ]
 
 
+def _case_offices(countries: list) -> tuple[dict, dict]:
+    """Per country, a child-protection office and a case worker of it who opens its cases."""
+    from corett.accounts.models import RoleAssignment, User
+    from corett.accounts.roles import Role
+    from corett.directory.models import Organisation, OrganisationKind
+
+    offices, creators = {}, {}
+    for country in countries:
+        offices[country.iso2] = Organisation.objects.create(
+            name=f"Procuraduría de la niñez {country.iso2}", kind=OrganisationKind.GOVERNMENT_INSTITUTION,
+            country=country,
+        )
+        creators[country.iso2] = User.objects.create(
+            username=f"bench-worker-{country.iso2.lower()}", organisation=offices[country.iso2]
+        )
+        RoleAssignment.objects.create(user=creators[country.iso2], role=Role.CASE_WORKER)
+    return offices, creators
+
+
 def _bulk_cases(*, total: int, owned: int, countries: list, offices: dict, creators: dict) -> int:
     """``total`` cases, ``owned`` of them with Guatemala as destination; returns the audit count.
 
@@ -142,24 +161,12 @@ def seed(total: int, owned: int) -> dict:
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("flush", verbosity=0, interactive=False)
-    from corett.accounts.models import RoleAssignment, User
-    from corett.accounts.roles import Role
     from corett.cases.models import Case, Stage
-    from corett.directory.models import Organisation, OrganisationKind
     from corett.testing.cases import case_actors, case_in_stage
 
     started = time.perf_counter()
     countries = _countries()
-    offices, creators = {}, {}
-    for country in countries:
-        offices[country.iso2] = Organisation.objects.create(
-            name=f"Procuraduría de la niñez {country.iso2}", kind=OrganisationKind.GOVERNMENT_INSTITUTION,
-            country=country,
-        )
-        creators[country.iso2] = User.objects.create(
-            username=f"bench-worker-{country.iso2.lower()}", organisation=offices[country.iso2]
-        )
-        RoleAssignment.objects.create(user=creators[country.iso2], role=Role.CASE_WORKER)
+    offices, creators = _case_offices(countries)
     audited = _bulk_cases(total=total, owned=owned, countries=countries, offices=offices, creators=creators)
     # The measured case, and the measured user: built through the services, as people build them.
     actors = case_actors("GT", "HN")

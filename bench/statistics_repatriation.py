@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.cases import _bulk_cases, _countries  # noqa: E402
+from bench.cases import _bulk_cases, _case_offices, _countries  # noqa: E402
 from bench.directory_list import setup_django  # noqa: E402
 
 
@@ -43,22 +43,10 @@ def seed(total: int) -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("flush", verbosity=0, interactive=False)
-    from corett.accounts.models import RoleAssignment, User
-    from corett.accounts.roles import Role
     from corett.cases.models import ORIGIN_STAGES, Case, Stage, StageChange
-    from corett.directory.models import Organisation, OrganisationKind
 
     countries = _countries()
-    offices, creators = {}, {}
-    for country in countries:
-        offices[country.iso2] = Organisation.objects.create(
-            name=f"Procuraduría de la niñez {country.iso2}", kind=OrganisationKind.GOVERNMENT_INSTITUTION,
-            country=country,
-        )
-        creators[country.iso2] = User.objects.create(
-            username=f"bench-worker-{country.iso2.lower()}", organisation=offices[country.iso2]
-        )
-        RoleAssignment.objects.create(user=creators[country.iso2], role=Role.CASE_WORKER)
+    offices, creators = _case_offices(countries)
     _bulk_cases(total=total, owned=total * 15 // 100, countries=countries, offices=offices, creators=creators)
     rnd = random.Random(7)
     tz = timezone.get_current_timezone()
