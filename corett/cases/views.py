@@ -149,11 +149,12 @@ def _get_case_for_user(user: Any, code: str, *, full: bool = False) -> Case:
     """
     if not is_valid_case_code(code):
         raise Http404
-    cases = Case.objects.visible_to(user).select_related(
-        "destination_country", "origin_country", "identifying_organisation",
-        "origin_contact__organisation", "origin_alternate__organisation",
-    )
-    case = get_object_or_404(cases, code=code)
+    # The policy's scope finds the case's id; the case and its relations are then read by that
+    # id with a statement compiled once (``related.read_case``).
+    found = list(Case.objects.visible_to(user).filter(code=code).values_list("pk", flat=True)[:1])
+    case = related.read_case(found[0]) if found else None
+    if case is None:
+        raise Http404
     if full:
         related.load(case)
         _attach_users(case)
