@@ -190,6 +190,8 @@ TEMPLATES = [
                 "corett.core.context_processors.platform",
                 "corett.notifications.context_processors.notifications",
             ],
+            # Django's i18n tags, with {% translate "constant" %} kept per language.
+            "libraries": {"i18n": "corett.core.templatetags.kept_i18n"},
         },
     },
 ]
