@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils import timezone
 from corett.cases.models import new_case_code
 from corett.notifications.models import Notification
 from corett.notifications.services import notify
+from corett.notifications.unread import unread_count
 from corett.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +163,44 @@ def test_without_unread_notifications_the_link_shows_no_count(client_as, focal_g
     _many(focal_gt, 2, read=True)
     body = _english(client_as(focal_gt)).get(reverse("core:home")).content.decode()
     assert 'data-testid="notifications-link">Notifications</a>' in body
+
+
+def _badge(body: str) -> str | None:
+    marker = '<span class="badge rounded-pill text-bg-warning" aria-hidden="true">'
+    return body.split(marker, 1)[1].split("<", 1)[0] if marker in body else None
+
+
+def test_each_user_sees_only_their_own_count(login, focal_gt, focal_hn, observer_user):
+    # The statement is compiled once and kept: each page runs it with its own user.
+    _many(focal_gt, 3)
+    _many(focal_hn, 5)
+    _many(focal_hn, 4, read=True)
+    clients = {user: login(Client(), user) for user in (focal_gt, focal_hn, observer_user)}
+    home = reverse("core:home")
+    for user, shown in ((focal_gt, "3"), (focal_hn, "5"), (observer_user, None), (focal_gt, "3")):
+        assert _badge(clients[user].get(home).content.decode()) == shown
+
+
+def test_the_count_is_the_policys_scope_of_unread_notifications(focal_gt, focal_hn):
+    _many(focal_gt, 2)
+    _many(focal_gt, 3, read=True)
+    _many(focal_hn, 120)
+    for user in (focal_gt, focal_hn):
+        expected = min(Notification.objects.visible_to(user).unread().count(), 100)
+        assert unread_count(user) == expected
+    assert (unread_count(focal_gt), unread_count(focal_hn)) == (2, 100)
+
+
+def test_a_user_the_policy_gives_no_inbox_is_counted_nothing_without_a_query(
+    focal_gt, django_assert_num_queries
+):
+    _many(focal_gt, 2)
+    focal_gt.is_active = False
+    roleless = factories.UserFactory.create(username="no-roles")
+    _many(roleless, 2)
+    with django_assert_num_queries(0):
+        assert unread_count(focal_gt) == 0
+        assert unread_count(roleless) == 0
 
 
 def _notification_queries(captured: CaptureQueriesContext) -> list[str]:
