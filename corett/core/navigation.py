@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cache
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -86,14 +88,49 @@ def _all_items() -> tuple[NavItem, ...]:
     return (*items, *ADMINISTRATION)
 
 
-def _entries(user, path: str) -> list[tuple[NavItem, str, bool, bool]]:
-    """The entries ``user`` may use, each with its URL and whether it is active and current."""
-    if not getattr(user, "is_authenticated", False):
-        return []
+# What the navigation's rules read of a user: whether they are signed in and active, their roles,
+# their organisation and its country. Asked with no object, every rule behind an entry is a
+# function of these alone (corett/core/tests/test_navigation.py holds each rule to it, with a
+# user that has nothing else to read, and no query).
+def _fingerprint(user) -> tuple:
+    return (user.is_active, user.roles, user.organisation_id, user.country_id)
+
+
+# (fingerprint, URL conf, script prefix) -> (the entries considered, the allowed ones with their
+# URLs). The roles are read from the database with the user on every request, so a role granted
+# or withdrawn changes the key at once; nothing needs invalidating.
+_allowed: dict[tuple, tuple[tuple[NavItem, ...], tuple[tuple[NavItem, str], ...]]] = {}
+_ALLOWED_MAX = 1000
+
+
+def _allowed_entries(user) -> tuple[tuple, tuple[tuple[NavItem, str], ...]]:
+    """The entries ``user`` may use, with their URLs, as the policy decides; and their key.
+
+    Decided once per process for each set of roles, organisation and country: deciding ~30
+    entries cost ~0.25 ms a page (every attribute of the request's lazy user goes through its
+    proxy), and the answers depend on nothing else.
+    """
+    items = _all_items()
+    key = (_fingerprint(user), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    cached = _allowed.get(key)
+    if cached is not None and cached[0] is items:
+        return key, cached[1]
     # Each URL once: cached_reverse still costs a few µs, and there are dozens of entries.
-    entries = [(item, item.url) for item in _all_items() if policy.can(user, item.action)]
-    section = max((url for _item, url in entries if path.startswith(url)), key=len, default=None)
-    return [(item, url, url == section, url == path) for item, url in entries]
+    entries = tuple((item, item.url) for item in items if policy.can(user, item.action))
+    if len(_allowed) >= _ALLOWED_MAX:
+        _allowed.clear()
+    _allowed[key] = (items, entries)
+    return key, entries
+
+
+def _entries(user, path: str) -> tuple[tuple, list[tuple[NavItem, str, bool, bool]]]:
+    """The entries ``user`` may use, each with its URL and whether it is active and current,
+    and the key of the allowed entries (empty for anonymous visitors)."""
+    if not getattr(user, "is_authenticated", False):
+        return (), []
+    key, allowed = _allowed_entries(user)
+    section = max((url for _item, url in allowed if path.startswith(url)), key=len, default=None)
+    return key, [(item, url, url == section, url == path) for item, url in allowed]
 
 
 def navigation_for(user, path: str = "") -> list[NavLink]:
@@ -104,41 +141,36 @@ def navigation_for(user, path: str = "") -> list[NavLink]:
     """
     return [
         NavLink(item.label, url, active=active, current=current, section=item.section)
-        for item, url, active, current in _entries(user, path)
+        for item, url, active, current in _entries(user, path)[1]
     ]
 
 
-# (language, (ids of each entry's label and section, its URL, active, current)...) -> (the entries,
-# the bar's HTML). Labels and sections are the modules' constants (the entries themselves may be
-# rebuilt on each call); the value holds the entries, so no id in a key is reused while cached.
+# (language, key of the allowed entries, the active and the current URL) -> (the entries, the
+# bar's HTML). The value holds the entries: the markup is a function of them, of which one is
+# active or current and of the language (the labels' translation), all in the key.
 _bars: dict[tuple, tuple[list[NavItem], SafeString]] = {}
 _BARS_MAX = 1000
 
 
 def navigation_bar(user, path: str = "") -> SafeString:
     """The bar's menus as HTML (``core/_navigation_bar.html``), rendered once per process for
-    each language and set of entries.
+    each language, set of entries and active entry.
 
-    The entries are decided here on every call, by the policy, exactly as ``navigation_for``
-    decides them; only their markup is remembered. The markup is a function of the entries,
-    their URLs, which one is active or current and the language (the labels' translation):
-    all of that is in the key. Rendering ~30 links through the template engine cost about
-    1.5 ms a page, every page.
+    The entries are the policy's, as ``navigation_for`` gives them; only their markup is
+    remembered. Rendering ~30 links through the template engine cost about 1.5 ms a page.
     """
-    entries = _entries(user, path)
-    key = (
-        get_language(),
-        tuple(
-            (id(item.label), id(item.section), url, active, current)
-            for item, url, active, current in entries
-        ),
-    )
+    allowed, entries = _entries(user, path)
+    active = next((url for _item, url, is_active, _current in entries if is_active), None)
+    current = next((url for _item, url, _active, is_current in entries if is_current), None)
+    key = (get_language(), allowed, active, current)
     cached = _bars.get(key)
-    if cached is not None:
+    if cached is not None and len(cached[0]) == len(entries) and all(
+        a is b for a, (b, *_rest) in zip(cached[0], entries, strict=True)
+    ):
         return cached[1]
     links = [
-        NavLink(item.label, url, active=active, current=current, section=item.section)
-        for item, url, active, current in entries
+        NavLink(item.label, url, active=is_active, current=is_current, section=item.section)
+        for item, url, is_active, is_current in entries
     ]
     html = render_to_string("core/_navigation_bar.html", {"navigation_menus": menus(links)})
     if len(_bars) >= _BARS_MAX:
