@@ -13,14 +13,10 @@ caches the rows on the case as ``prefetch_related`` would, each row knowing its 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
-from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # what ModelIterable uses
+from django.db.models import QuerySet
 
 from corett.cases.models import (
     Approval,
@@ -34,6 +30,7 @@ from corett.cases.models import (
     StageChange,
     Task,
 )
+from corett.lib.compiled import CompiledQuery
 
 # The case's lists as the page reads them: each ordered by its model's default ordering.
 LISTS: dict[str, Callable[[], QuerySet[Any]]] = {
@@ -53,7 +50,6 @@ LISTS: dict[str, Callable[[], QuerySet[Any]]] = {
 # The case itself with the relations its pages name (countries, organisations, the contacts in
 # the country of origin): compiling the select list of these five joins cost more than the
 # rest of reading the case (0.9 of 1.4 ms).
-CASE = "case"
 CASE_RELATIONS = (
     "destination_country", "origin_country", "identifying_organisation",
     "origin_contact__organisation", "origin_alternate__organisation",
@@ -61,107 +57,35 @@ CASE_RELATIONS = (
 
 _PLACEHOLDER = -7_654_321  # the case's id while compiling: found among the parameters, then replaced
 
-
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    sql: str
-    params: tuple[Any, ...]
-    case_param: int
-    compiler: Any
-    converters: dict[int, Any]
-    model: type[Model]
-    init_list: list[str]
-    start: int
-    end: int
-    populators: list[Any]
-    case_field: Any  # the list's foreign key to the case; None for the case itself
+_CASE = CompiledQuery(
+    lambda case_id: Case._default_manager.select_related(*CASE_RELATIONS).filter(pk=case_id), case_id=_PLACEHOLDER
+)
 
 
-class _PerThread(threading.local):
-    """The compiled statements of this thread's connection to each database: the converters are
-    bound to it. They go with the thread (a development server starts one per request)."""
-
-    def __init__(self) -> None:
-        self.by_db: dict[str, tuple[Any, dict[str, _Compiled]]] = {}
+def _list_query(name: str) -> CompiledQuery:
+    return CompiledQuery(lambda case_id: LISTS[name]().filter(case_id=case_id), case_id=_PLACEHOLDER)
 
 
-_COMPILED = _PerThread()
-
-
-def _queryset(name: str, db: str) -> QuerySet[Any]:
-    if name == CASE:
-        return Case._default_manager.using(db).select_related(*CASE_RELATIONS).filter(pk=_PLACEHOLDER)
-    return LISTS[name]().using(db).filter(case_id=_PLACEHOLDER)
-
-
-def _compile(name: str, db: str) -> _Compiled:
-    queryset = _queryset(name, db)
-    compiler = queryset.query.get_compiler(using=db)
-    sql, params = compiler.as_sql()
-    positions = [i for i, value in enumerate(params) if value == _PLACEHOLDER]
-    if len(positions) != 1:
-        raise AssertionError(f"{name}: the case's id must be the statement's one parameter of its kind")
-    select, klass_info = compiler.select, compiler.klass_info
-    fields = klass_info["select_fields"]
-    start, end = fields[0], fields[-1] + 1
-    return _Compiled(
-        sql=sql, params=tuple(params), case_param=positions[0], compiler=compiler,
-        converters=compiler.get_converters([s[0] for s in select[: compiler.col_count]]),
-        model=klass_info["model"], init_list=[f[0].target.attname for f in select[start:end]],
-        start=start, end=end, populators=get_related_populators(klass_info, select, db),
-        case_field=None if name == CASE else queryset.model._meta.get_field("case"),
-    )
-
-
-def _statements(db: str) -> tuple[Any, dict[str, _Compiled]]:
-    connection = connections[db]
-    held = _COMPILED.by_db.get(db)
-    if held is None or held[0] is not connection:
-        held = _COMPILED.by_db[db] = (connection, {})
-    return held
-
-
-def _read(cursor: Any, name: str, compiled: dict[str, _Compiled], db: str, case_id: int) -> list[Any]:
-    """The rows of one statement as model instances, every column converted as the ORM does."""
-    statement = compiled.get(name)
-    if statement is None:
-        statement = compiled[name] = _compile(name, db)
-    params = list(statement.params)
-    params[statement.case_param] = case_id
-    cursor.execute(statement.sql, params)
-    rows = cursor.fetchall()
-    if statement.converters:
-        rows = list(statement.compiler.apply_converters(rows, statement.converters))
-    objects = []
-    for row in rows:
-        obj = statement.model.from_db(db, statement.init_list, row[statement.start:statement.end])
-        for populator in statement.populators:
-            populator.populate(row, obj)
-        objects.append(obj)
-    return objects
+_LISTS = {name: _list_query(name) for name in LISTS}
 
 
 def read_case(pk: int, db: str = "default") -> Case | None:
     """The case with the id the policy's scope gave for the user, with its relations."""
-    connection, compiled = _statements(db)
-    with connection.cursor() as cursor:
-        found = _read(cursor, CASE, compiled, db, pk)
+    found = _CASE.instances(db, case_id=pk)
     return found[0] if found else None
 
 
 def load(case: Case) -> None:
     """Read the case's lists into its prefetch cache (``case.consents.all()`` and so on)."""
     db = case._state.db or "default"
-    connection, compiled = _statements(db)
     cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
-    with connection.cursor() as cursor:
-        for name in LISTS:
-            objects = _read(cursor, name, compiled, db, case.pk)
-            case_field = compiled[name].case_field
-            for obj in objects:
-                case_field.set_cached_value(obj, case)
-            # What prefetch_related leaves: the related manager's own queryset, already read.
-            queryset = getattr(case, name).get_queryset()
-            queryset._result_cache = objects
-            queryset._prefetch_done = True
-            cache[name] = queryset
+    for name, query in _LISTS.items():
+        objects = query.instances(db, case_id=case.pk)
+        case_field = objects[0]._meta.get_field("case") if objects else None
+        for obj in objects:
+            case_field.set_cached_value(obj, case)  # type: ignore[union-attr]
+        # What prefetch_related leaves: the related manager's own queryset, already read.
+        queryset = getattr(case, name).get_queryset()
+        queryset._result_cache = objects
+        queryset._prefetch_done = True
+        cache[name] = queryset

@@ -83,6 +83,7 @@ from corett.cases.models import (
 )
 from corett.cases.worklist import COUNT_CAP, Row, WorkList, filters_key
 from corett.core.forms import add_service_error, submitted
+from corett.lib.compiled import CompiledQuery
 
 PAGE_SIZE = 25
 OVERDUE_PAGE_SIZE = 50
@@ -408,13 +409,18 @@ def _stage_steps(case: Case) -> list[dict[str, Any]]:
     return steps
 
 
+# The case's latest audit entries, newest first (compiled once: see corett.lib.compiled).
+_ACCESS_LOG = CompiledQuery(
+    lambda case_id: AuditEntry.objects.filter(object_type=Case._meta.label_lower, object_id=case_id)
+    .order_by("-id")
+    .values_list("created_at", "actor_username", "action", "extra")[:ACCESS_LOG_SIZE],
+    case_id="\x00the case's id",
+)
+
+
 def _access_log(case: Case) -> list[dict[str, Any]]:
     # Plain rows, not audit entries: the page shows four columns of up to 50 of them.
-    entries = (
-        AuditEntry.objects.filter(object_type=Case._meta.label_lower, object_id=str(case.pk))
-        .order_by("-id")
-        .values_list("created_at", "actor_username", "action", "extra")[:ACCESS_LOG_SIZE]
-    )
+    entries = _ACCESS_LOG.rows(case._state.db or "default", case_id=str(case.pk))
     words: dict[str, str] = {}  # each action's label translated once a page
     rows = []
     for at, actor, action, extra in entries:

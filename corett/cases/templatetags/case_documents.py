@@ -9,8 +9,12 @@ from django import template
 
 from corett import policy
 from corett.cases.models import Attachment, Case
+from corett.lib.compiled import CompiledQuery
 
 register = template.Library()
+
+# The case's documents as a list shows them (compiled once: see corett.lib.compiled).
+_LISTED = CompiledQuery(lambda case_id: Attachment.objects.listed().filter(case_id=case_id), case_id=-7_654_321)
 
 
 @register.simple_tag(takes_context=True)
@@ -22,7 +26,7 @@ def case_documents(context: template.Context, case: Case) -> dict[str, Any]:
     may_download = policy.can(user, "cases.view_identity", case)
     may_change = policy.can(user, "cases.change", case)
     return {
-        "attachments": list(Attachment.objects.listed().filter(case=case)) if may_download else [],
+        "attachments": _LISTED.instances(case._state.db or "default", case_id=case.pk) if may_download else [],
         "may_download": may_download,
         "may_remove": may_change,
         "form": AttachmentForm(auto_id="id_attachment_%s") if may_change else None,

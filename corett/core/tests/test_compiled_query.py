@@ -1,0 +1,76 @@
+"""corett.lib.compiled: a query compiled once a thread gives what the ORM gives, for any values."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from corett.directory.models import Organisation
+from corett.lib.compiled import CompiledQuery
+from corett.testing.factories import OrganisationFactory, country
+
+pytestmark = pytest.mark.django_db
+
+BY_COUNTRY = CompiledQuery(
+    lambda country_id: Organisation.objects.filter(country_id=country_id)
+    .order_by("name")
+    .values_list("name", "languages", "created_at"),
+    country_id=-1,
+)
+WITH_COUNTRY = CompiledQuery(
+    lambda pk: Organisation.objects.select_related("country").defer("address").filter(pk=pk), pk=-1
+)
+
+
+@pytest.fixture(name="organisations")
+def organisations_fixture():
+    gt, hn = country("GT"), country("HN")
+    return [
+        OrganisationFactory(country=gt, name="Beta", languages=["es", "en"]),
+        OrganisationFactory(country=gt, name="Alfa", languages=[]),
+        OrganisationFactory(country=hn, name="Gamma", languages=["es"]),
+    ]
+
+
+def test_rows_are_the_querysets_rows_for_each_value(organisations):
+    for org in organisations:
+        expected = list(BY_COUNTRY.build(country_id=org.country_id))
+        assert BY_COUNTRY.rows(country_id=org.country_id) == expected
+        assert isinstance(expected[0][1], list)  # the JSON column converted, as the ORM does
+    assert BY_COUNTRY.rows(country_id=987654) == []
+
+
+def test_instances_are_the_querysets_instances_with_their_relations(organisations):
+    org = organisations[0]
+    [found] = WITH_COUNTRY.instances(pk=org.pk)
+    assert (found.pk, found.name, found.languages, found.created_at) == (org.pk, org.name, org.languages, org.created_at)
+    assert found.get_deferred_fields() == {"address"}
+    with CaptureQueriesContext(connection) as queries:
+        assert found.country.iso2 == "GT"
+    assert len(queries) == 0
+    assert WITH_COUNTRY.instances(pk=987654) == []
+
+
+def test_the_statement_is_compiled_once_a_thread(organisations):
+    first = BY_COUNTRY.statement()
+    BY_COUNTRY.rows(country_id=organisations[2].country_id)
+    assert BY_COUNTRY.statement() is first
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.append(BY_COUNTRY.statement()))
+    thread.start()
+    thread.join()
+    assert elsewhere[0] is not first
+    with CaptureQueriesContext(connection) as queries:
+        BY_COUNTRY.rows(country_id=organisations[0].country_id)
+    assert len(queries) == 1
+
+
+def test_a_placeholder_must_be_exactly_one_parameter(organisations):
+    twice = CompiledQuery(lambda v: Organisation.objects.filter(country_id=v, parent_id=v), v=-1)
+    missing = CompiledQuery(lambda v: Organisation.objects.filter(country_id=5), v=-1)
+    for query in (twice, missing):
+        with pytest.raises(AssertionError, match="exactly one"):
+            query.rows(v=1)
