@@ -69,3 +69,12 @@ def test_the_platforms_templates_load_this_library_as_i18n():
     from django.template import engines
 
     assert engines["django"].engine.template_libraries["i18n"] is kept_i18n.register
+
+
+def test_i18n_is_the_only_template_library_name_given_twice():
+    """The check that names two modules for one library name is silenced for i18n alone."""
+    from django.template import engines
+
+    warnings = [w for w in engines["django"].check() if w.id == "templates.W003"]
+    assert len(warnings) == 1
+    assert "'i18n' is used for multiple template tag modules" in warnings[0].msg
