@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
@@ -58,11 +59,35 @@ def _number_pattern(django_format: str) -> str | None:
     return "".join(pattern)
 
 
-def short_datetime(value: dt.datetime | None) -> str:
-    """``{{ value|date:"SHORT_DATETIME_FORMAT" }}``: in the reader's language and time zone."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
+def short_datetimes() -> Callable[[dt.datetime | None], str]:
+    """``short_datetime`` for the rows of a table: the reader's language, format and time zone
+    are looked up once (each lookup reads an asgiref ``Local``; a table of 50 rows made 150)."""
+    zone = timezone.get_current_timezone()
     django_format = get_format("SHORT_DATETIME_FORMAT")
     pattern = _number_pattern(django_format)
-    return pattern.format(local, local.year % 100) if pattern else date_format(local, django_format)
+
+    def write(value: dt.datetime | None) -> str:
+        if value is None:
+            return ""
+        local = timezone.localtime(value, zone) if timezone.is_aware(value) else value
+        return pattern.format(local, local.year % 100) if pattern else date_format(local, django_format)
+
+    return write
+
+
+def short_datetime(value: dt.datetime | None) -> str:
+    """``{{ value|date:"SHORT_DATETIME_FORMAT" }}``: in the reader's language and time zone."""
+    return short_datetimes()(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(value: dt.date, language: str | None) -> str:
+    return date_format(value)  # in ``language``: the active one, which the key holds
+
+
+def dates() -> Callable[[dt.date], str]:
+    """``date_format(value)`` (``DATE_FORMAT``, month names translated) for the rows of a table:
+    a date in a language is written once a process (dateformat parses the format and builds a
+    formatter for each value, ~15 µs)."""
+    language = get_language()
+    return lambda value: _date(value, language)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from corett.cases.models import (
     Approval,
@@ -32,16 +32,29 @@ from corett.cases.models import (
 )
 from corett.lib.compiled import CompiledQuery
 
+# What the pages show of the people who requested, decided or moved a case on: their names.
+NAME_COLUMNS = ("username", "first_name", "last_name")
+
+
+def _naming(model: type[Model], *people: str, unread: tuple[str, ...] = ()) -> QuerySet[Any]:
+    """The model's rows with the names of the users in ``people`` joined (and no other column
+    of theirs: a password hash has no business on a page), without the columns ``unread``."""
+    own = [f.name for f in model._meta.concrete_fields if f.name not in unread]
+    return model._default_manager.select_related(*people).only(
+        *own, *(f"{person}__{column}" for person in people for column in NAME_COLUMNS)
+    )
+
+
 # The case's lists as the page reads them: each ordered by its model's default ordering.
 LISTS: dict[str, Callable[[], QuerySet[Any]]] = {
     "consents": lambda: Consent._default_manager.all(),
-    "approvals": lambda: Approval._default_manager.all(),
+    "approvals": lambda: _naming(Approval, "requested_by", "decided_by"),
     # The page never shows a family assessment or a step's reason: they stay sealed, and are
     # not even read.
     "related_people": lambda: RelatedPerson._default_manager.select_related("organisation").defer("assessment"),
     "funding_requests": lambda: FundingRequest._default_manager.select_related("partner", "mou_commitment__mou"),
-    "stage_changes": lambda: StageChange._default_manager.defer("reason"),
-    "consent_overrides": lambda: ConsentOverride._default_manager.all(),
+    "stage_changes": lambda: _naming(StageChange, "by", unread=("reason",)),
+    "consent_overrides": lambda: _naming(ConsentOverride, "by"),
     "tasks": lambda: Task._default_manager.all(),
     "follow_ups": lambda: FollowUp._default_manager.all(),
     "flags": lambda: Flag._default_manager.all(),

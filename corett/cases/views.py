@@ -33,7 +33,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -158,25 +157,7 @@ def _get_case_for_user(user: Any, code: str, *, full: bool = False) -> Case:
         raise Http404
     if full:
         related.load(case)
-        _attach_users(case)
     return case
-
-
-def _attach_users(case: Case) -> None:
-    """The people named on the page (who requested, decided, moved the case on) in one query of
-    the three columns shown, rather than a join of every user column into each list."""
-    rows: list[tuple[Any, str]] = [
-        *((a, "requested_by") for a in case.approvals.all()),
-        *((a, "decided_by") for a in case.approvals.all()),
-        *((c, "by") for c in case.stage_changes.all()),
-        *((o, "by") for o in case.consent_overrides.all()),
-    ]
-    ids = {getattr(row, f"{name}_id") for row, name in rows} - {None}
-    users = {u.pk: u for u in User.objects.filter(pk__in=ids).only("username", "first_name", "last_name")}
-    for row, name in rows:
-        user_id = getattr(row, f"{name}_id")
-        if user_id is not None and user_id in users:
-            setattr(row, name, users[user_id])
 
 
 def _get_funding_for_user(user: Any, pk: int) -> FundingRequest:
@@ -450,14 +431,16 @@ def _table_rows(rows: Iterable[Sequence[Any]]) -> SafeString:
 
 
 def _access_log_rows(log: list[dict[str, Any]]) -> SafeString:
-    return _table_rows((labels.short_datetime(r["at"]), r["actor"] or "—", r["label"]) for r in log)
+    when = labels.short_datetimes()
+    return _table_rows((when(r["at"]), r["actor"] or "—", r["label"]) for r in log)
 
 
 def _history_rows(case: Case) -> SafeString:
     opened = _("Opened")
+    when = labels.short_datetimes()
     return _table_rows(
         (
-            labels.short_datetime(change.at),
+            when(change.at),
             opened if change.transition == "open" else labels.label(change, "from_stage"),
             labels.label(change, "to_stage"),
             change.by.get_full_name() or change.by.username,
@@ -469,11 +452,12 @@ def _history_rows(case: Case) -> SafeString:
 def _task_rows(case: Case, today: Any) -> SafeString:
     overdue = format_html(' <span class="badge text-bg-danger">{}</span>', _("overdue"))
     still_open = _("Open")
+    when, day = labels.short_datetimes(), labels.dates()
     return _table_rows(
         (
             labels.label(task, "stage"),
-            format_html("{}{}", date_format(task.due_on), overdue if not task.done_at and task.due_on < today else ""),
-            labels.short_datetime(task.done_at) if task.done_at else still_open,
+            format_html("{}{}", day(task.due_on), overdue if not task.done_at and task.due_on < today else ""),
+            when(task.done_at) if task.done_at else still_open,
         )
         for task in case.tasks.all()
     )

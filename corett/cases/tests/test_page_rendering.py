@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from corett.accounts.models import User
 from corett.accounts.roles import Role
-from corett.cases import related, services, views
+from corett.cases import labels, related, services, views
 from corett.cases.forms import DocumentForm, FlagResolveForm, FollowUpReportForm, TransitionForm
 from corett.cases.models import Case, Flag, FlagKind, Task
 from corett.cases.templatetags import case_forms
@@ -71,6 +71,17 @@ def test_short_datetime_is_in_the_readers_time_zone_and_language():
             assert render(source, at=moment) == "06/03/2026 22:05"
         with translation.override("en"):
             assert render(source, at=moment) == "03/06/2026 10:05 p.m."
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 5, 1), dt.date(2026, 12, 31), dt.date(987, 2, 3)], ids=str)
+def test_dates_write_what_djangos_date_filter_writes_in_each_language(day):
+    written = []
+    for language in ["es", "en", "es"]:  # what a language wrote is kept: never given to another
+        with translation.override(language):
+            ours = labels.dates()(day)
+            assert ours == render("{{ day|date }}", day=day)
+            written.append(ours)
+    assert written[0] == written[2] != written[1]
 
 
 def test_short_datetime_of_nothing_is_empty():
@@ -350,6 +361,13 @@ def test_each_case_gets_its_own_lists_as_prefetch_related_reads_them(
         assert [p.full_name for p in people] == [p.full_name for p in expected.related_people.all()]
         assert all("assessment" in p.get_deferred_fields() for p in people)
         assert all("reason" in c.get_deferred_fields() for c in fresh.stage_changes.all())
+        # The people named on the page come with the rows, their names and nothing else.
+        named = [c.by for c in fresh.stage_changes.all()] + [a.requested_by for a in fresh.approvals.all()]
+        expected_names = [User.objects.get(pk=user.pk).get_full_name() for user in named]
+        with django_assert_num_queries(0):
+            assert [user.get_full_name() for user in named] == expected_names
+            assert all(user.username for user in named)
+        assert named and all("password" in user.get_deferred_fields() for user in named)
     assert {p.full_name for p in Case.objects.get(pk=second.pk).related_people.all()} == {"Otra Tutora"}
     # The lists still answer queries of their own, as prefetched ones do.
     assert fresh.consents.filter(purpose="processing").exists()
