@@ -195,3 +195,72 @@ def test_published_bounds_hold_the_true_count_even_when_the_source_does_not_add_
             assert out.lower <= v and (out.upper is None or v <= out.upper), (k, v, out)
         else:
             assert out.value == v
+
+
+def _protect(inner: list[list[int]]) -> dict:
+    cells = build(inner)
+    return disclosure.protect({k: disclosure.Cell(v) for k, v in cells.items()}, table_equations(cells),
+                              threshold=THRESHOLD)
+
+
+def test_cells_a_rectangle_of_changes_frees_are_decided_without_the_simplex(monkeypatch):
+    """Four "<5" cells under published totals of 5: no bound or equation pins them, and adding one
+    to two opposite corners while taking one from the other two keeps every total, so each takes
+    two values. The direct search finds that; the simplex is never built, and the pattern is the
+    one the simplex alone gives."""
+    def no_direct_search(self, hint, record, fits, seen):
+        return True  # finds nothing: every cell goes to the simplex
+
+    with monkeypatch.context() as patched:
+        patched.setattr(disclosure._WholeTables, "free", no_direct_search)
+        by_simplex_alone = _protect([[2, 3], [3, 2]])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the simplex was built")
+
+    monkeypatch.setattr(disclosure, "_Simplex", refuse)
+    outcome = _protect([[2, 3], [3, 2]])
+    assert outcome == by_simplex_alone
+    assert [k[:2] for k, o in outcome.items() if o.suppressed] == [
+        ("female", "0-17"), ("female", "18+"), ("male", "0-17"), ("male", "18+")
+    ]
+    seen = feasible_values((2, 2), outcome, cap=20)
+    assert seen is not None and all(len(seen[k]) > 1 for k, o in outcome.items() if o.suppressed)
+
+
+def test_a_cell_no_change_by_one_frees_is_left_to_the_simplex(monkeypatch):
+    """The two "<5" cells whose sum the other figures give as 8 (see above): no change keeps
+    every figure and moves them, so the direct search cannot decide them and the simplex is
+    asked; they end up protected as before."""
+    built = []
+    original = disclosure._Simplex
+
+    def counted(*args, **kwargs):
+        built.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(disclosure, "_Simplex", counted)
+    inner = [[8, 4, 0], [8, 4, 0], [0, 6, 2]]
+    outcome = _protect(inner)
+    assert built
+    seen = feasible_values((3, 3), outcome, cap=sum(map(sum, inner)) + 9)
+    assert seen is not None
+    assert len(seen[key("female", "18+")]) > 1 and len(seen[key("male", "18+")]) > 1
+
+
+def test_the_direct_search_moves_by_one_and_keeps_every_equation():
+    # x0 + x1 = 5 and x0 + x2 = 5, each between 1 and 4: from (2, 3, 3), x0 + 1 needs x1 - 1 and x2 - 1.
+    tables = disclosure._WholeTables([({0: 1, 1: 1}, 5), ({0: 1, 2: 1}, 5)], [1, 1, 1], [4, 4, 4])
+    assert tables.move([2, 3, 3], 0, 1) == [3, 2, 2]
+    # At its upper bound a cell cannot take the +1 its partner's -1 would need.
+    assert tables.move([1, 4, 4], 1, -1) == [2, 3, 3]
+    assert disclosure._WholeTables([({0: 1, 1: 1}, 5)], [1, 4], [4, 4]).move([1, 4], 0, 1) is None
+
+
+def test_the_direct_search_proves_when_no_whole_table_exists():
+    # x0 + x1 = 9 with both at most 4: no whole table, and the search says it proved so.
+    tables = disclosure._WholeTables([({0: 1, 1: 1}, 9)], [1, 1], [4, 4])
+    assert tables.first([None, None]) == (None, True)
+    tables = disclosure._WholeTables([({0: 1, 1: 1}, 5)], [1, 1], [4, 4])
+    found, proved_none = tables.first([3, None])
+    assert found == [3, 2] and not proved_none  # the true count is tried first
