@@ -18,10 +18,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -47,6 +48,7 @@ from corett.directory.forms import (
     SecretariatTermForm,
     ServiceModelForm,
 )
+from corett.directory.listing import KeptList
 from corett.directory.models import (
     Country,
     Membership,
@@ -161,8 +163,9 @@ def _is_partial(request: HttpRequest, target: str) -> bool:
     )
 
 
-def _paginate(request: HttpRequest, qs: QuerySet) -> Page:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def _paginate(request: HttpRequest, qs: QuerySet | KeptList | list) -> Page:
+    # A KeptList has what Paginator uses (count() and slices), not all of the stubs' protocol.
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
 
 
 def _sort_headers(form: ListFilterForm, columns: list[str]) -> dict[str, dict[str, str]]:
@@ -189,15 +192,16 @@ def _list_response(
     return response
 
 
-def _visible_countries(form: ListFilterForm) -> Callable[[], list[Country]]:
-    """The countries the filter's select offers (``policy.scope``), read once a request and
+def _visible_countries(user: Any) -> Callable[[], list[Country]]:
+    """The countries the filter's select offers (the policy's scope), read once a request and
     only if asked: the whole page needs them (the filter form's key, the "add" button's rule),
-    the htmx results do not."""
-    country = form.fields["country"]
-    assert isinstance(country, forms.ModelChoiceField)
-    countries = country.queryset
-    assert countries is not None
-    return cache(lambda: list(countries))
+    the htmx results do not. Read with SQL compiled once a thread (``KeptList``), the same
+    rows as ``Country.objects.visible_to(user)``."""
+    where = policy.scope_columns(user, "directory.view_country")
+    if where is None:
+        return list
+    countries = KeptList(("countries", tuple(sorted(where.items()))), lambda: Country.objects.filter(**where))
+    return cache(countries.all)
 
 
 def _filters_key(request: HttpRequest, form: ListFilterForm, countries: list[Country]) -> str:
@@ -277,6 +281,34 @@ def _organisation_rows(organisations: Any) -> SafeString:
             "        </tr>\n      "
         )
     return mark_safe("".join(rows))  # noqa: S308  every value above is escaped
+
+
+def _filter_values(form: ListFilterForm) -> tuple:
+    """Every filter's value as the form applies it (a record by its primary key)."""
+    values = ((name, form.value(name)) for name in sorted(form.fields))
+    return tuple((name, value.pk if isinstance(value, Model) else value) for name, value in values)
+
+
+def _organisation_list(user: Any, form: OrganisationFilterForm) -> KeptList | list:
+    """The organisations the filters select among those the policy lets ``user`` see, with
+    the columns a row shows, for the paginator: the count and the page through statements
+    compiled once a thread per key (``corett.directory.listing``).
+
+    The key holds everything the queryset is built from: the policy's scope for the user (its
+    columns and values), every filter's value and the sort, the language (the country sort
+    reads the name in it) and the day (the current membership).
+    """
+    where = policy.scope_columns(user, "directory.view_organisation")
+    if where is None:
+        return []
+    day = timezone.localdate()
+    key = ("organisations", tuple(sorted(where.items())), _filter_values(form), get_language(), day)
+
+    def build() -> QuerySet:
+        organisations = form.apply(Organisation.objects.filter(**where))
+        return organisations.with_current_membership(on=day).values_list(*ORGANISATION_ROW, named=True)  # type: ignore[attr-defined]
+
+    return KeptList(key, build)
 
 
 def _filtered_organisations(
@@ -394,14 +426,11 @@ def country_edit(request: AuthenticatedRequest, iso2: str) -> HttpResponse:
 def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     policy.authorize(user, "directory.view")
-    form, organisations = _filtered_organisations(request)
-    countries = _visible_countries(form)
+    form = OrganisationFilterForm(request.GET, user=user)
+    countries = _visible_countries(user)
     target = "organisation-results"
-    form.live_search(url=reverse("directory:organisation_list"), target=target)
-    page = _paginate(
-        request,
-        organisations.with_current_membership().values_list(*ORGANISATION_ROW, named=True),  # type: ignore[attr-defined]
-    )
+    form.live_search(url=cached_reverse("directory:organisation_list"), target=target)
+    page = _paginate(request, _organisation_list(user, form))
     return _list_response(
         request,
         page_template="directory/organisation_list.html",
@@ -553,7 +582,7 @@ def person_list(request: AuthenticatedRequest) -> HttpResponse:
         target=target,
         context={
             "form": form,
-            "filters_key": lambda: _filters_key(request, form, _visible_countries(form)()),
+            "filters_key": lambda: _filters_key(request, form, _visible_countries(user)()),
             "page": page,
             "sort_headers": _sort_headers(form, ["name", "organisation", "country"]),
             "organisation_filter": form.value("organisation"),

@@ -132,9 +132,9 @@ def _view_country(user: Any, country: Any) -> bool:
     return user.has_role(*ANY_ROLE)
 
 
-@scoping("directory.view_country")
-def _scope_countries(user: Any, qs: QuerySet) -> QuerySet:
-    return qs
+@scoping_by_columns("directory.view_country")
+def _scope_countries(user: Any) -> dict[str, Any]:
+    return {}  # every country
 
 
 @rule("directory.change_country")
@@ -147,9 +147,9 @@ def _view_organisation(user: Any, org: Any) -> bool:
     return user.has_role(*ANY_ROLE)
 
 
-@scoping("directory.view_organisation")
-def _scope_organisations(user: Any, qs: QuerySet) -> QuerySet:
-    return qs
+@scoping_by_columns("directory.view_organisation")
+def _scope_organisations(user: Any) -> dict[str, Any]:
+    return {}  # every organisation
 
 
 @rule("directory.add_organisation")
