@@ -257,10 +257,19 @@ def _pinned(problem: _Problem) -> list[int]:
     ):
         return []
 
+    row_terms = [(tuple(coefficients.items()), rhs) for coefficients, rhs in rows]
+
     def fits(point: list[int]) -> bool:
-        return all(lo <= x and (hi is None or x <= hi) for x, lo, hi in zip(point, low, high, strict=True)) and all(
-            sum(c * point[j] for j, c in coefficients.items()) == rhs for coefficients, rhs in rows
-        )
+        for x, lo, hi in zip(point, low, high, strict=True):
+            if x < lo or (hi is not None and x > hi):
+                return False
+        for terms, rhs in row_terms:
+            total = 0
+            for j, c in terms:
+                total += c * point[j]
+            if total != rhs:
+                return False
+        return True
 
     seen: list[set[int]] = [set() for _ in hidden]
 
