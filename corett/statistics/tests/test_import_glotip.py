@@ -148,3 +148,24 @@ def test_the_whole_published_file(db):
     assert Value.objects.filter(country_iso3="DOM", period__in=["2019", "2020", "2021", "2022"],
                                 status=Status.HELD).count() >= 4
     assert "58,769" in output
+
+
+def test_values_filled_in_one_update_are_those_the_constructor_builds():
+    """The reader builds its 58,000 values without the frozen dataclass's per-field setattr: that
+    is only the same value while ValueInput stays a plain frozen dataclass."""
+    import dataclasses
+
+    from corett.statistics.importers.glotip import _value_input
+    from corett.statistics.services import ValueInput
+
+    assert not hasattr(ValueInput, "__post_init__") and not hasattr(ValueInput, "__slots__")
+    assert all(f.default_factory is dataclasses.MISSING for f in dataclasses.fields(ValueInput))
+    for fields in (
+        {"indicator": "detected_victims", "country": "GTM", "period": "2019", "value": 12, "sex": "female"},
+        {"indicator": "persons_convicted", "country": "HND", "period": "2020", "kind": Kind.SUPPRESSED,
+         "age": "0-17", "citizenship": "GTM", "label": "Guatemala", "lower_bound": 1, "upper_bound": 4,
+         "cell": "L9"},
+    ):
+        built, constructed = _value_input(**fields), ValueInput(**fields)
+        assert vars(built) == vars(constructed)
+        assert built == constructed and hash(built) == hash(constructed) and built.key() == constructed.key()
