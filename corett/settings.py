@@ -194,6 +194,8 @@ TEMPLATES = [
             ],
             # Django's i18n tags, with {% translate "constant" %} kept per language.
             "libraries": {"i18n": "corett.core.templatetags.kept_i18n"},
+            # {% url %} with each pattern reversed once (corett.lib.urls.kept_reverse).
+            "builtins": ["corett.core.templatetags.kept_url"],
         },
     },
 ]
