@@ -36,7 +36,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from corett import policy
@@ -399,6 +399,24 @@ _ACCESS_LOG = CompiledQuery(
 )
 
 
+def _steps_items(steps: list[dict[str, Any]]) -> SafeString:
+    """The protocol's main line as the template wrote it, one ``<li>`` a stage (15 stages: the
+    template's lookups and conditions cost ~0.3 ms a page)."""
+    done, current = _("done"), _("current stage")
+    notes = {"done": f" ({done})", "current": f" ({current})"}
+    classes = {"done": " list-group-item-success", "current": " active"}
+    items = []
+    for step in steps:
+        state = step["state"]
+        current = ' aria-current="step"' if state == "current" else ""
+        items.append(
+            f'<li class="list-group-item{classes.get(state, "")}"{current}>\n'
+            f'  {conditional_escape(step["label"])}<span class="visually-hidden">{conditional_escape(notes.get(state, ""))}</span>\n'
+            "</li>\n"
+        )
+    return mark_safe("".join(items))  # noqa: S308  (the labels escaped above)
+
+
 def _access_log(case: Case) -> list[dict[str, Any]]:
     # Plain rows, not audit entries: the page shows four columns of up to 50 of them.
     entries = _ACCESS_LOG.rows(case._state.db or "default", case_id=str(case.pk))
@@ -566,7 +584,16 @@ def _render_case(
             )
     may_report = policy.can(user, "cases.report_follow_up", case)
     follow_ups = list(case.follow_ups.all())
+    day = labels.dates()
     for follow_up in follow_ups:
+        # What the template's {% blocktranslate %} with a |date wrote (~40 µs each, in Python ~3).
+        months = follow_up.months_after_return
+        follow_up.heading = ngettext(  # type: ignore[attr-defined]
+            "%(months)s month after the return", "%(months)s months after the return", months
+        ) % {"months": months}
+        follow_up.due_text = _("Due %(day)s") % {"day": day(follow_up.due_on)}  # type: ignore[attr-defined]
+        if follow_up.reported_on:
+            follow_up.reported_text = _("reported on %(day)s") % {"day": day(follow_up.reported_on)}  # type: ignore[attr-defined]
         if may_report and follow_up.reported_on is None:
             follow_up.report_form = bound.get(f"follow_up:{follow_up.pk}") or FollowUpReportForm(  # type: ignore[attr-defined]
                 auto_id=f"id_followup{follow_up.pk}_%s", initial={"reported_on": timezone.localdate()}
@@ -584,7 +611,8 @@ def _render_case(
         "case": case,
         "side": side,
         "is_child": case.is_child,
-        "steps": _stage_steps(case),
+        "steps": (steps := _stage_steps(case)),
+        "steps_items": _steps_items(steps),
         "side_state": labels.label(case, "stage") if case.stage not in MAIN_LINE else "",
         "transitions": _transitions_for(user, case, bound, refused or {}),
         "errors": errors or [],

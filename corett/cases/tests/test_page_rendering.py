@@ -255,6 +255,11 @@ TEMPLATE_LOOPS = {
       <th scope="row">{{ task|label:"stage" }}</th>
       <td>{{ task.due_on|date }}{% if not task.done_at and task.due_on < today %} <span class="badge text-bg-danger">{% translate "overdue" %}</span>{% endif %}</td>
       <td>{% if task.done_at %}{{ task.done_at|date:"SHORT_DATETIME_FORMAT" }}{% else %}{% translate "Open" %}{% endif %}</td></tr>{% endfor %}""",
+    "steps": """{% load i18n %}{% for step in steps %}
+      <li class="list-group-item{% if step.state == 'current' %} active{% elif step.state == 'done' %} list-group-item-success{% endif %}"{% if step.state == 'current' %} aria-current="step"{% endif %}>
+        {{ step.label }}<span class="visually-hidden">{% if step.state == 'done' %} ({% translate "done" %}){% elif step.state == 'current' %} ({% translate "current stage" %}){% endif %}</span>
+      </li>
+    {% endfor %}""",
     "access_log": """{% for entry in access_log %}<tr>
       <th scope="row">{{ entry.at|date:"SHORT_DATETIME_FORMAT" }}</th>
       <td>{{ entry.actor|default:"—" }}</td>
@@ -263,7 +268,8 @@ TEMPLATE_LOOPS = {
 
 
 def _squeezed(html: str) -> str:
-    return re.sub(r">\s+<", "><", html.strip())
+    """The markup without the indentation around its tags (a browser shows the same)."""
+    return re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html.strip()))
 
 
 @pytest.mark.django_db
@@ -276,15 +282,19 @@ def test_the_tables_written_in_python_are_what_the_templates_wrote(language, sha
     today = timezone.localdate()
     with translation.override(language), timezone.override(zoneinfo.ZoneInfo("America/Guatemala")):
         log = views._access_log(case)
+        steps = [*views._stage_steps(case), {"stage": "x", "label": "<b>A & B</b>", "state": "todo"}]
         ours = {
             "history": views._history_rows(case),
             "tasks": views._task_rows(case, today),
             "access_log": views._access_log_rows(log),
+            "steps": views._steps_items(steps),
         }
-        context = {"history": case.stage_changes.all(), "tasks": case.tasks.all(), "today": today, "access_log": log}
+        context = {"history": case.stage_changes.all(), "tasks": case.tasks.all(), "today": today, "access_log": log,
+                   "steps": steps}
         theirs = {name: Template(source).render(Context(context)) for name, source in TEMPLATE_LOOPS.items()}
     for name in TEMPLATE_LOOPS:
         assert _squeezed(ours[name]) == _squeezed(theirs[name]), name
+    assert "&lt;b&gt;A &amp; B&lt;/b&gt;" in ours["steps"] and 'aria-current="step"' in ours["steps"]
     assert "&lt;i&gt;Ana&lt;/i&gt; O&#x27;Brien &amp; Co" in ours["history"]
     assert "<i>" not in ours["history"]
     assert 'class="badge text-bg-danger"' in ours["tasks"]

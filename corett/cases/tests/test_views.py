@@ -738,6 +738,24 @@ class TestOriginContactsAndFollowUps:
         assert "Asiste a la escuela" in client_as(caseworker_gt).get(shared_case.get_absolute_url()).content.decode()
 
 
+    def test_each_follow_up_says_when_in_the_readers_language(self, client_as, caseworker_gt, shared_case):
+        from corett.cases.models import FollowUp
+
+        FollowUp.objects.create(case=shared_case, months_after_return=1, due_on=dt.date(2020, 3, 9))
+        FollowUp.objects.create(
+            case=shared_case, months_after_return=6, due_on=dt.date(2099, 5, 1), reported_on=dt.date(2099, 4, 30),
+            report="Bien",
+        )
+        client = client_as(caseworker_gt)
+        spanish = client.get(shared_case.get_absolute_url()).content.decode()
+        english_page = english(client).get(shared_case.get_absolute_url()).content.decode()
+        assert "1 mes después del retorno" in spanish and "6 meses después del retorno" in spanish
+        assert "Vence el 9 de marzo de 2020" in spanish and "informado el 30 de abril de 2099" in spanish
+        assert "1 month after the return" in english_page and "6 months after the return" in english_page
+        assert "Due March 9, 2020" in english_page and "reported on April 30, 2099" in english_page
+        assert english_page.count("overdue</span>") >= 1  # the unreported one, due in 2020
+
+
 # --- Funding -----------------------------------------------------------------------------------
 
 
