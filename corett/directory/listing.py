@@ -58,14 +58,13 @@ class _PerThread(threading.local):
 _KEPT = _PerThread()
 
 
-def _compile(queryset: QuerySet[Any], db: str) -> _Statement:
+def _compile(queryset: QuerySet[Any], counted_rows: QuerySet[Any], db: str) -> _Statement:
     compiler = queryset.query.get_compiler(using=db)
     sql, params = compiler.as_sql()
     select = compiler.select
     converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
-    # The count reads the same rows, without the ordering or the columns (the membership
-    # annotation is a subquery per row).
-    counted, count_params = queryset.order_by().values_list("pk").query.get_compiler(using=db).as_sql()
+    # The count reads the same rows, without the ordering or the columns.
+    counted, count_params = counted_rows.order_by().values_list("pk").query.get_compiler(using=db).as_sql()
     row_class, model, init_list, start, end = None, None, [], 0, 0
     if queryset._fields:  # type: ignore[attr-defined]  # values_list(named=True)
         row_class = create_namedtuple_class(*queryset._fields)  # type: ignore[attr-defined]
@@ -90,11 +89,21 @@ class KeptList:
 
     ``build()`` returns the queryset, either ``values_list(..., named=True)`` (rows are named
     tuples) or a model's (rows are instances); ``key`` holds everything it is built from.
+    ``count()``, if given, returns the same rows as ``build()`` without the joins and columns
+    that only the page needs (a join the count keeps costs SQLite a read of every row's
+    country): the count is of its rows.
     """
 
-    def __init__(self, key: Hashable, build: Callable[[], QuerySet[Any]], db: str = "default") -> None:
+    def __init__(
+        self,
+        key: Hashable,
+        build: Callable[[], QuerySet[Any]],
+        count: Callable[[], QuerySet[Any]] | None = None,
+        db: str = "default",
+    ) -> None:
         self.key = key
         self.build = build
+        self.build_count = count or build
         self.db = db
 
     def _statement(self) -> _Statement:
@@ -106,7 +115,7 @@ class KeptList:
         if statement is None:
             if len(held[1]) >= KEPT_MAX:
                 held[1].clear()
-            statement = held[1][self.key] = _compile(self.build(), self.db)
+            statement = held[1][self.key] = _compile(self.build(), self.build_count(), self.db)
         return statement
 
     def count(self) -> int:

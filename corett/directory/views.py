@@ -304,11 +304,13 @@ def _organisation_list(user: Any, form: OrganisationFilterForm) -> KeptList | li
     day = timezone.localdate()
     key = ("organisations", tuple(sorted(where.items())), _filter_values(form), get_language(), day)
 
-    def build() -> QuerySet:
-        organisations = form.apply(Organisation.objects.filter(**where))
-        return organisations.with_current_membership(on=day).values_list(*ORGANISATION_ROW, named=True)  # type: ignore[attr-defined]
+    def selected() -> QuerySet:
+        return form.apply(Organisation.objects.filter(**where))
 
-    return KeptList(key, build)
+    def build() -> QuerySet:
+        return selected().with_current_membership(on=day).values_list(*ORGANISATION_ROW, named=True)  # type: ignore[attr-defined]
+
+    return KeptList(key, build, count=selected)
 
 
 def _filtered_organisations(
