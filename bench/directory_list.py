@@ -6,7 +6,7 @@ the same run, so that the ratio (list / hello) is comparable across noisy machin
 counts the SQL queries of the list page at two data sizes: the count must not grow with the data.
 
     .venv/bin/python bench/directory_list.py [--orgs 3000] [--people 12000] [--seconds 10]
-        [--path /directory/people/] [--persistent]
+        [--path /directory/people/] [--persistent] [--profile] [--data-dir DIR]
 
 Set DATABASE_URL to benchmark on PostgreSQL (the database is emptied and reseeded). See
 bench/README.md for what the figures mean and where a list page's time goes.
@@ -128,6 +128,37 @@ def count_queries(path: str, user_id: int) -> int:
     return len(ctx.captured_queries)
 
 
+def profile(paths: list[str], user_id: int, requests: int = 300) -> dict[str, float]:
+    """In-process CPU milliseconds per request (Django test client, the connection kept) and a
+    cProfile of each page but the first (stderr)."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    from corett.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(pk=user_id), backend="corett.accounts.backends.AccountBackend")
+    timings = {}
+    for path in paths:
+        for _ in range(20):
+            client.get(path)
+        started = time.process_time()
+        for _ in range(requests):
+            client.get(path)
+        timings[path] = round((time.process_time() - started) * 1000 / requests, 2)
+    for path in paths[1:]:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(requests):
+            client.get(path)
+        profiler.disable()
+        print(f"\n=== {path}: {requests} requests, by cumulative time", file=sys.stderr)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(60)
+    return timings
+
+
 def load(port: int, path: str, cookie: str, seconds: float, threads: int) -> float:
     done = []
     deadline = time.perf_counter() + seconds
@@ -208,11 +239,15 @@ def main() -> None:
         "--persistent", action="store_true",
         help="keep database connections between requests, as production does (see bench/settings.py)",
     )
+    parser.add_argument("--profile", action="store_true",
+                        help="also time hello and the page in process and print a cProfile of the page (stderr)")
+    parser.add_argument("--data-dir", help="where the SQLite database and caches go (default: a new temporary dir)")
     args = parser.parse_args()
     if args.persistent:
         os.environ["BENCH_PERSISTENT_CONNECTIONS"] = "1"
 
-    data_dir = tempfile.mkdtemp(prefix="corett-bench-")
+    data_dir = args.data_dir or tempfile.mkdtemp(prefix="corett-bench-")
+    os.makedirs(data_dir, exist_ok=True)
     setup_django(data_dir)
 
     small = seed(100, 400)
@@ -222,6 +257,7 @@ def main() -> None:
     queries_big = count_queries(args.path, big["user_id"])
     people_big = count_queries("/directory/people/", big["user_id"])
     cookie = session_cookie(big["user_id"])
+    in_process = profile(["/bench/hello", args.path], big["user_id"]) if args.profile else None
 
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", CORETT_DATA_DIR=data_dir,
                CORETT_DEMO="1", PYTHONPATH=str(ROOT))
@@ -258,6 +294,8 @@ def main() -> None:
         "list_queries_small": queries_small, "list_queries_big": queries_big,
         "people_queries_small": people_small, "people_queries_big": people_big,
     }
+    if in_process:
+        result["in_process_cpu_ms"] = in_process
     print(json.dumps(result, indent=2))
     if queries_big > queries_small or people_big > people_small:
         raise SystemExit("The list page's query count grows with the data.")
