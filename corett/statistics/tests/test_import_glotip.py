@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -160,12 +161,13 @@ def test_values_filled_in_one_update_are_those_the_constructor_builds():
 
     assert not hasattr(ValueInput, "__post_init__") and not hasattr(ValueInput, "__slots__")
     assert all(f.default_factory is dataclasses.MISSING for f in dataclasses.fields(ValueInput))
-    for fields in (
+    cases: list[dict[str, Any]] = [
         {"indicator": "detected_victims", "country": "GTM", "period": "2019", "value": 12, "sex": "female"},
         {"indicator": "persons_convicted", "country": "HND", "period": "2020", "kind": Kind.SUPPRESSED,
          "age": "0-17", "citizenship": "GTM", "label": "Guatemala", "lower_bound": 1, "upper_bound": 4,
          "cell": "L9"},
-    ):
+    ]
+    for fields in cases:
         built, constructed = _value_input(**fields), ValueInput(**fields)
         assert vars(built) == vars(constructed)
         assert built == constructed and hash(built) == hash(constructed) and built.key() == constructed.key()
