@@ -27,6 +27,7 @@ from corett.cases.templatetags import case_forms
 from corett.cases.tests.views_support import (  # noqa: F401  (fixtures)
     bring_to_request,
     child_case_fixture,
+    hn_contacts_fixture,
     open_case,
     shared_case_fixture,
 )
@@ -381,3 +382,26 @@ def test_each_case_gets_its_own_lists_as_prefetch_related_reads_them(
     assert {p.full_name for p in Case.objects.get(pk=second.pk).related_people.all()} == {"Otra Tutora"}
     # The lists still answer queries of their own, as prefetched ones do.
     assert fresh.consents.filter(purpose="processing").exists()
+
+
+@pytest.mark.django_db
+def test_the_case_is_read_with_its_contacts_in_the_country_of_origin(
+    shared_case, caseworker_hn, hn_contacts, django_assert_num_queries
+):
+    contact, alternate = hn_contacts
+    Case.objects.filter(pk=shared_case.pk).update(origin_contact=contact, origin_alternate=alternate)
+    with django_assert_num_queries(2):  # the case with its relations, then its two contacts
+        case = related.read_case(shared_case.pk)
+    assert case is not None
+    with django_assert_num_queries(0):
+        assert (case.origin_contact, case.origin_alternate) == (contact, alternate)
+        assert case.origin_contact.organisation == contact.organisation
+        assert (case.destination_country.iso2, case.origin_country.iso2) == ("GT", "HN")
+    Case.objects.filter(pk=shared_case.pk).update(origin_alternate=contact)  # the same person twice
+    case = related.read_case(shared_case.pk)
+    assert case.origin_contact == case.origin_alternate == contact
+    Case.objects.filter(pk=shared_case.pk).update(origin_contact=None, origin_alternate=None)
+    with django_assert_num_queries(1):  # no contacts: nothing more to read
+        case = related.read_case(shared_case.pk)
+        assert case.origin_contact is None and case.origin_alternate is None
+    assert related.read_case(987654321) is None
