@@ -395,13 +395,13 @@ def test_the_case_is_read_with_its_contacts_in_the_country_of_origin(
     assert case is not None
     with django_assert_num_queries(0):
         assert (case.origin_contact, case.origin_alternate) == (contact, alternate)
-        assert case.origin_contact.organisation == contact.organisation
+        assert case.origin_contact is not None and case.origin_contact.organisation == contact.organisation
         assert (case.destination_country.iso2, case.origin_country.iso2) == ("GT", "HN")
     Case.objects.filter(pk=shared_case.pk).update(origin_alternate=contact)  # the same person twice
     case = related.read_case(shared_case.pk)
-    assert case.origin_contact == case.origin_alternate == contact
+    assert case is not None and case.origin_contact == case.origin_alternate == contact
     Case.objects.filter(pk=shared_case.pk).update(origin_contact=None, origin_alternate=None)
     with django_assert_num_queries(1):  # no contacts: nothing more to read
         case = related.read_case(shared_case.pk)
-        assert case.origin_contact is None and case.origin_alternate is None
+        assert case is not None and case.origin_contact is None and case.origin_alternate is None
     assert related.read_case(987654321) is None
