@@ -82,8 +82,9 @@ def pagination(context: template.Context, page: Page) -> SafeString:
     else:
         parts.append(f'\n      <li class="page-item disabled"><span class="page-link">{previous}</span></li>\n    ')
     parts.append("\n    ")
-    # As the template called it: without the page's number, so the range is page 1's.
-    for number in paginator.get_elided_page_range():
+    # The pages around the current one (the template, which could not pass the number, always
+    # showed page 1's neighbours).
+    for number in paginator.get_elided_page_range(page.number):
         if not isinstance(number, int):  # the ellipsis (comparing a number with it translates it)
             item = f'<li class="page-item disabled"><span class="page-link">{conditional_escape(number)}</span></li>'
         elif number == page.number:

@@ -1,5 +1,6 @@
 """The lists' pagination and sortable headings (``directory_lists``) write what their
-templates wrote, kept here as they were, for every shape of page and query, in both languages."""
+templates wrote, kept here as they were, for every shape of page and query, in both languages
+(but for the pagination's range of pages, which the template always took around page 1)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ PAGINATION = """{% load i18n %}{% if page.paginator.num_pages > 1 %}
     {% else %}
       <li class="page-item disabled"><span class="page-link">{% translate "Previous" %}</span></li>
     {% endif %}
-    {% for number in page.paginator.get_elided_page_range %}
+    {% for number in pages %}
       {% if number == page.number %}
         <li class="page-item active"><a class="page-link" href="{% querystring page=number %}" aria-current="page">{{ number }}</a></li>
       {% elif number == page.paginator.ELLIPSIS %}
@@ -58,8 +59,18 @@ def test_the_pagination_is_what_its_template_wrote(language):
     with translation.override(language):
         for (rows, number), query in itertools.product(shapes, QUERIES):
             page = Paginator(range(rows), 25).get_page(number)
-            expected = _render(PAGINATION, {"page": page}, query)
+            pages = page.paginator.get_elided_page_range(page.number)
+            expected = _render(PAGINATION, {"page": page, "pages": pages}, query)
             assert _render(tag, {"page": page}, query) == expected, (rows, number, query)
+
+
+def test_the_pagination_offers_the_pages_around_the_current_one():
+    page = Paginator(range(3000), 25).get_page(60)
+    html = _render("{% load directory_lists %}{% pagination page %}", {"page": page}, "")
+    for number in (57, 58, 59, 61, 62, 63):
+        assert f'href="?page={number}"' in html
+    assert 'aria-current="page">60<' in html
+    assert 'href="?page=1"' in html and 'href="?page=120"' in html
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
