@@ -18,18 +18,15 @@ column converters is remembered: never a row or a count.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.db.models.utils import create_namedtuple_class
 
-# Statements a thread keeps per database; past that they are all compiled anew (a search's
-# text is part of its key: the keys are as many as the searches).
-KEPT_MAX = 200
+from corett.lib.compiled import instance_maker, kept_statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,22 +37,9 @@ class _Statement:
     count_params: tuple[Any, ...]
     compiler: Any
     converters: dict[int, Any]
-    # A values_list(named=True) row's class, or how to build a model instance.
+    # A values_list(named=True) row's class, or how to make a model instance of a row.
     row_class: Any
-    model: type[Model] | None
-    init_list: list[str]
-    start: int
-    end: int
-
-
-class _PerThread(threading.local):
-    """This thread's statements per database: converters are bound to the connection."""
-
-    def __init__(self) -> None:
-        self.by_db: dict[str, tuple[Any, dict[Hashable, _Statement]]] = {}
-
-
-_KEPT = _PerThread()
+    make: Callable[[Any], Any] | None
 
 
 def _compile(queryset: QuerySet[Any], counted_rows: QuerySet[Any], db: str) -> _Statement:
@@ -65,22 +49,17 @@ def _compile(queryset: QuerySet[Any], counted_rows: QuerySet[Any], db: str) -> _
     converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
     # The count reads the same rows, without the ordering or the columns.
     counted, count_params = counted_rows.order_by().values_list("pk").query.get_compiler(using=db).as_sql()
-    row_class, model, init_list, start, end = None, None, [], 0, 0
+    row_class, make = None, None
     if queryset._fields:  # type: ignore[attr-defined]  # values_list(named=True)
         row_class = create_namedtuple_class(*queryset._fields)  # type: ignore[attr-defined]
     else:
-        klass_info = compiler.klass_info
-        if klass_info.get("related_klass_infos"):
-            raise AssertionError("a KeptList of instances reads one model, without select_related")
-        fields = klass_info["select_fields"]
-        model, start, end = klass_info["model"], fields[0], fields[-1] + 1
-        init_list = [f[0].target.attname for f in select[start:end]]
+        make = instance_maker(compiler, db)
     return _Statement(
         sql=sql, params=tuple(params),
         # The ORM's own SQL in both: no value from a request is part of the text.
         count_sql=f"SELECT COUNT(*) FROM ({counted}) counted",  # noqa: S608
         count_params=tuple(count_params), compiler=compiler, converters=converters,
-        row_class=row_class, model=model, init_list=init_list, start=start, end=end,
+        row_class=row_class, make=make,
     )
 
 
@@ -107,16 +86,9 @@ class KeptList:
         self.db = db
 
     def _statement(self) -> _Statement:
-        connection = connections[self.db]
-        held = _KEPT.by_db.get(self.db)
-        if held is None or held[0] is not connection:
-            held = _KEPT.by_db[self.db] = (connection, {})
-        statement = held[1].get(self.key)
-        if statement is None:
-            if len(held[1]) >= KEPT_MAX:
-                held[1].clear()
-            statement = held[1][self.key] = _compile(self.build(), self.build_count(), self.db)
-        return statement
+        return kept_statement(
+            (KeptList, self.key), self.db, lambda: _compile(self.build(), self.build_count(), self.db)
+        )
 
     def count(self) -> int:
         statement = self._statement()
@@ -150,7 +122,5 @@ class KeptList:
         if statement.row_class is not None:
             new, row_class = tuple.__new__, statement.row_class
             return [new(row_class, row) for row in rows]
-        assert statement.model is not None
-        model, init_list, db = statement.model, statement.init_list, self.db
-        start, end = statement.start, statement.end
-        return [model.from_db(db, init_list, row[start:end]) for row in rows]
+        assert statement.make is not None
+        return [statement.make(row) for row in rows]

@@ -17,9 +17,9 @@ policy's scope) is decided by the caller on every call; only the SQL text is rem
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -52,7 +52,49 @@ class _PerThread(threading.local):
     statements go with the thread (the development server starts one per request)."""
 
     def __init__(self) -> None:
-        self.by_db: dict[str, tuple[Any, dict[Any, Statement]]] = {}
+        self.by_db: dict[str, tuple[Any, dict[Hashable, Any]]] = {}
+
+
+_KEPT = _PerThread()
+# Statements a thread keeps per database; past that they are all compiled anew (some keys hold
+# a search's text: the keys are as many as the searches).
+KEPT_MAX = 500
+
+T = TypeVar("T")
+
+
+def kept_statement(key: Hashable, db: str, compile: Callable[[], T]) -> T:
+    """What ``compile()`` made for ``key``, made once a thread and connection to ``db``: a
+    connection that was closed and opened again (its converters are bound to it) starts anew."""
+    connection = connections[db]
+    held = _KEPT.by_db.get(db)
+    if held is None or held[0] is not connection:
+        held = _KEPT.by_db[db] = (connection, {})
+    kept = held[1]
+    statement = kept.get(key)
+    if statement is None:
+        if len(kept) >= KEPT_MAX:
+            kept.clear()
+        statement = kept[key] = compile()
+    return statement
+
+
+def instance_maker(compiler: Any, db: str) -> Callable[[Any], Any]:
+    """How the ORM's ``ModelIterable`` makes a model instance (with its ``select_related``
+    relations) from a row of ``compiler``'s statement (deferred fields stay deferred)."""
+    select, klass_info = compiler.select, compiler.klass_info
+    fields = klass_info["select_fields"]
+    model, start, end = klass_info["model"], fields[0], fields[-1] + 1
+    init_list = [f[0].target.attname for f in select[start:end]]
+    populators = get_related_populators(klass_info, select, db)
+
+    def make(row: Any) -> Any:
+        obj = model.from_db(db, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        return obj
+
+    return make
 
 
 class CompiledQuery:
@@ -61,17 +103,9 @@ class CompiledQuery:
     def __init__(self, build: Callable[..., QuerySet[Any]], **placeholders: Any) -> None:
         self.build = build
         self.placeholders = placeholders
-        self._local = _PerThread()
 
     def statement(self, db: str = "default") -> Statement:
-        connection = connections[db]
-        held = self._local.by_db.get(db)
-        if held is None or held[0] is not connection:
-            held = self._local.by_db[db] = (connection, {})
-        statement = held[1].get(None)
-        if statement is None:
-            statement = held[1][None] = self._compile(db)
-        return statement
+        return kept_statement(self, db, lambda: self._compile(db))
 
     def _compile(self, db: str) -> Statement:
         queryset = self.build(**self.placeholders).using(db)
@@ -100,23 +134,22 @@ class CompiledQuery:
         """The rows as model instances with their ``select_related`` relations, as the ORM's
         ``ModelIterable`` builds them (deferred fields stay deferred)."""
         statement = self.statement(db)
-        how = statement.derived.get("instances")
-        if how is None:
-            compiler = statement.compiler
-            select, klass_info = compiler.select, compiler.klass_info
-            fields = klass_info["select_fields"]
-            start, end = fields[0], fields[-1] + 1
-            how = statement.derived["instances"] = (
-                klass_info["model"], [f[0].target.attname for f in select[start:end]], start, end,
-                get_related_populators(klass_info, select, db),
-            )
-        model, init_list, start, end, populators = how
+        make = statement.derived.get("instances")
+        if make is None:
+            make = statement.derived["instances"] = instance_maker(statement.compiler, db)
         with connections[db].cursor() as cursor:
             rows = statement.rows(cursor, values)
-        objects = []
-        for row in rows:
-            obj = model.from_db(db, init_list, row[start:end])
-            for populator in populators:
-                populator.populate(row, obj)
-            objects.append(obj)
-        return objects
+        return [make(row) for row in rows]
+
+    def count(self, db: str = "default", **values: Any) -> int:
+        """How many rows the query gives (``SELECT COUNT(*)`` of the statement)."""
+        statement = self.statement(db)
+        params = list(statement.params)
+        for name, position in statement.slots:
+            params[position] = values[name]
+        # The ORM's SQL, its values parameters: nothing in the text comes from a request.
+        sql = f"SELECT COUNT(*) FROM ({statement.sql}) counted"  # noqa: S608
+        with connections[db].cursor() as cursor:
+            cursor.execute(sql, params)
+            (count,) = cursor.fetchone()
+        return int(count)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import pytest
@@ -74,3 +75,26 @@ def test_a_placeholder_must_be_exactly_one_parameter(organisations):
     for query in (twice, missing):
         with pytest.raises(AssertionError, match="exactly one"):
             query.rows(v=1)
+
+
+def test_count_is_the_querysets_count_for_each_value(organisations):
+    for org in organisations:
+        assert BY_COUNTRY.count(country_id=org.country_id) == BY_COUNTRY.build(country_id=org.country_id).count()
+    assert BY_COUNTRY.count(country_id=987654) == 0
+
+
+def test_a_thread_keeps_a_bounded_number_of_statements(organisations, monkeypatch):
+    from corett.lib import compiled
+
+    monkeypatch.setattr(compiled, "KEPT_MAX", 3)
+    made: list[int] = []
+
+    def make(key: int) -> int:
+        made.append(key)
+        return key
+
+    for key in range(5):
+        compiled.kept_statement(("test", key), "default", functools.partial(make, key))
+    assert compiled.kept_statement(("test", 4), "default", lambda: "again") == 4  # still kept
+    assert compiled.kept_statement(("test", 0), "default", lambda: "again") == "again"  # let go
+    assert made == [0, 1, 2, 3, 4]
