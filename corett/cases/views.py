@@ -408,9 +408,9 @@ def _steps_items(steps: list[dict[str, Any]]) -> SafeString:
     items = []
     for step in steps:
         state = step["state"]
-        current = ' aria-current="step"' if state == "current" else ""
+        marker = ' aria-current="step"' if state == "current" else ""
         items.append(
-            f'<li class="list-group-item{classes.get(state, "")}"{current}>\n'
+            f'<li class="list-group-item{classes.get(state, "")}"{marker}>\n'
             f'  {conditional_escape(step["label"])}<span class="visually-hidden">{conditional_escape(notes.get(state, ""))}</span>\n'
             "</li>\n"
         )
