@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.directory_list import load, server_command, setup_django, stop, warm  # noqa: E402
+from bench.directory_list import profile as directory_profile  # noqa: E402
 
 SMALL = 1000
 BATCH = 2000
@@ -236,31 +237,12 @@ def count_queries(paths: list[str], user_id: int) -> dict[str, int]:
 
 
 def profile(paths: list[str], user_id: int, requests: int = 100) -> dict[str, float]:
-    """In-process milliseconds per request (Django test client) and a cProfile of each page."""
-    import cProfile
-    import pstats
-
+    """In-process CPU milliseconds per request and a cProfile of each page, past the second factor."""
     from django.test import Client
 
     client = Client()
     verified_session(user_id, client)
-    timings = {}
-    for path in paths:
-        for _ in range(10):
-            client.get(path)
-        started = time.perf_counter()
-        for _ in range(requests):
-            client.get(path)
-        timings[path] = round((time.perf_counter() - started) * 1000 / requests, 2)
-    for path in paths[1:]:
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for _ in range(requests):
-            client.get(path)
-        profiler.disable()
-        print(f"\n=== {path}: {requests} requests, by cumulative time", file=sys.stderr)
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(35)
-    return timings
+    return directory_profile(paths, requests=requests, client=client, lines=35)
 
 
 def sql_timings(paths: list[str], user_id: int) -> dict[str, list]:

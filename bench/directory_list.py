@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,9 +129,11 @@ def count_queries(path: str, user_id: int) -> int:
     return len(ctx.captured_queries)
 
 
-def profile(paths: list[str], user_id: int, requests: int = 300) -> dict[str, float]:
+def profile(
+    paths: list[str], user_id: int | None = None, requests: int = 300, *, client: Any = None, lines: int = 60
+) -> dict[str, float]:
     """In-process CPU milliseconds per request (Django test client, the connection kept) and a
-    cProfile of each page but the first (stderr)."""
+    cProfile of each page but the first (stderr), as ``user_id`` or through a signed-in ``client``."""
     import cProfile
     import pstats
 
@@ -138,8 +141,9 @@ def profile(paths: list[str], user_id: int, requests: int = 300) -> dict[str, fl
 
     from corett.accounts.models import User
 
-    client = Client()
-    client.force_login(User.objects.get(pk=user_id), backend="corett.accounts.backends.AccountBackend")
+    if client is None:
+        client = Client()
+        client.force_login(User.objects.get(pk=user_id), backend="corett.accounts.backends.AccountBackend")
     timings = {}
     for path in paths:
         for _ in range(20):
@@ -155,7 +159,7 @@ def profile(paths: list[str], user_id: int, requests: int = 300) -> dict[str, fl
             client.get(path)
         profiler.disable()
         print(f"\n=== {path}: {requests} requests, by cumulative time", file=sys.stderr)
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(lines)
     return timings
 
 
