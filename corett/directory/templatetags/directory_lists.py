@@ -59,6 +59,13 @@ def _number(number: int) -> str:
     return str(number) if not settings.USE_THOUSAND_SEPARATOR else conditional_escape(localize(number))
 
 
+def _edge(number: int | None, label: str, href: Callable[[int], str]) -> str:
+    """"Previous" or "Next": a link to the page ``number``, or a disabled label past an end."""
+    if number is None:
+        return f'\n      <li class="page-item disabled"><span class="page-link">{label}</span></li>\n    '
+    return f'\n      <li class="page-item"><a class="page-link" href="{href(number)}">{label}</a></li>\n    '
+
+
 @register.simple_tag(takes_context=True)
 def pagination(context: template.Context, page: Page) -> SafeString:
     """The page links of ``page`` (nothing when there is one page)."""
@@ -74,13 +81,7 @@ def pagination(context: template.Context, page: Page) -> SafeString:
         f'\n<nav aria-label="{pages}">\n'
         '  <ul class="pagination flex-wrap">\n    '
     ]
-    if page.has_previous():
-        parts.append(
-            f'\n      <li class="page-item"><a class="page-link" href="{href(page.previous_page_number())}">'
-            f"{previous}</a></li>\n    "
-        )
-    else:
-        parts.append(f'\n      <li class="page-item disabled"><span class="page-link">{previous}</span></li>\n    ')
+    parts.append(_edge(page.previous_page_number() if page.has_previous() else None, previous, href))
     parts.append("\n    ")
     # The pages around the current one (the template, which could not pass the number, always
     # showed page 1's neighbours).
@@ -99,13 +100,7 @@ def pagination(context: template.Context, page: Page) -> SafeString:
             )
         parts.append(f"\n      \n        {item}\n      \n    ")
     parts.append("\n    ")
-    if page.has_next():
-        parts.append(
-            f'\n      <li class="page-item"><a class="page-link" href="{href(page.next_page_number())}">'
-            f"{following}</a></li>\n    "
-        )
-    else:
-        parts.append(f'\n      <li class="page-item disabled"><span class="page-link">{following}</span></li>\n    ')
+    parts.append(_edge(page.next_page_number() if page.has_next() else None, following, href))
     parts.append("\n  </ul>\n</nav>\n\n")
     return mark_safe("".join(parts))  # noqa: S308  every value above is escaped
 
