@@ -9,7 +9,6 @@ coordinate a return, and what statistics may count after disclosure control.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import secrets
 from typing import TYPE_CHECKING
 
@@ -17,12 +16,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from corett.cases import vocabularies as vocab
 from corett.lib.fields import EncryptedField, EncryptedModel
+from corett.lib.urls import cached_reverse
 
 if TYPE_CHECKING:
     from corett.accounts.models import User
@@ -101,15 +100,6 @@ def is_valid_case_code(code: str) -> bool:
         return False
     body, check = code[3:7] + code[8:12], code[12]
     return all(ch in CODE_ALPHABET for ch in body + check) and _check_character(body) == check
-
-
-_CODE_SENTINEL = "RP-2222-22222"
-
-
-@functools.cache
-def _detail_url_shape(urlconf: str, script_prefix: str) -> tuple[str, str]:
-    before, after = reverse("cases:detail", kwargs={"code": _CODE_SENTINEL}).split(_CODE_SENTINEL)
-    return before, after
 
 
 # A person is treated as a child unless an age of 18 or more at identification has been verified
@@ -276,9 +266,7 @@ class Case(EncryptedModel):
         return self.code
 
     def get_absolute_url(self) -> str:
-        # Lists link every row: reverse() once per URL conf and script prefix (codes need no quoting).
-        before, after = _detail_url_shape(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
-        return f"{before}{self.code}{after}"
+        return cached_reverse("cases:detail", self.code)  # lists link every row: reversed once
 
     @property
     def age(self) -> int | None:

@@ -60,11 +60,9 @@ from corett.directory.models import (
     SecretariatTerm,
 )
 from corett.lib.exports import Exporter
-from corett.lib.urls import cached_reverse
+from corett.lib.urls import cached_reverse, links
 
 PAGE_SIZE = 25
-# A record's id while reversing its link once a page: found in the URL, then each row's put there.
-_ROW_ID = 987_654_321_987
 # The columns a list row shows, and only those: fewer values to fetch and convert. A template
 # that reads another field would cost a query per row, which the query-count tests catch.
 # The organisation list reads them as plain rows (``values_list(named=True)``, with the current
@@ -255,17 +253,16 @@ def _organisation_rows(organisations: Any) -> SafeString:
     part. The markup is the template's; every value is escaped as autoescaping does
     (``html.escape``, which Django's ``escape`` calls after checking for lazy strings); the
     labels are translated once a process and language. The links are the models'
-    ``get_absolute_url()``: the record's link reversed once a page, each row's id in its place.
+    ``get_absolute_url()``, through ``corett.lib.urls.links`` (each pattern reversed once).
     """
     language = get_language()
     kinds, statuses, regional = _row_labels(language)
     english = (language or "es").startswith("en")
-    before, _id, after = cached_reverse("directory:organisation_detail", _ROW_ID).partition(str(_ROW_ID))
+    organisation_url, country_url = links("directory:organisation_detail"), links("directory:country_detail")
     countries: dict[int, str] = {}
     rows = []
     for row in organisations:
-        # A primary key is an int: its digits need no quoting or escaping.
-        url = f"{before}{int(row.pk)}{after}" if _id else cached_reverse("directory:organisation_detail", row.pk)
+        url = organisation_url(row.pk)
         acronym = (
             f' <span class="text-body-secondary">({html.escape(row.acronym)})</span>'
             if row.acronym
@@ -276,9 +273,9 @@ def _organisation_rows(organisations: Any) -> SafeString:
         if row.country_id is not None:
             country = countries.get(row.country_id, "")
             if not country:
-                country_url = html.escape(cached_reverse("directory:country_detail", row.country__iso2))
+                link = html.escape(country_url(row.country__iso2))
                 country_name = html.escape(row.country__name_en if english else row.country__name_es)
-                country = countries[row.country_id] = f'<a href="{country_url}">{country_name}</a>'
+                country = countries[row.country_id] = f'<a href="{link}">{country_name}</a>'
         status = row.current_membership_status
         membership = (
             (statuses.get(status) or html.escape(status))

@@ -17,7 +17,7 @@ same string ``reverse()`` returns. ``{% url %}`` uses it (``corett.core.template
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -92,3 +92,22 @@ def _shape(viewname: str, kinds: tuple[Any, ...], positional: int, names: tuple[
 def cached_reverse(viewname: str, key: int | str | None = None) -> str:
     """``reverse(viewname)``, or ``reverse(viewname, args=[key])``, remembered per pattern."""
     return kept_reverse(viewname, () if key is None else (key,))
+
+
+def links(viewname: str) -> Callable[[int | str], str]:
+    """``cached_reverse(viewname, key)`` for the many rows of one page: the URL conf, script
+    prefix and language (asgiref ``Local`` reads, three a link) are looked up once, when the
+    function is made; make it again for another request."""
+    context = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language(), None)
+
+    def link(key: int | str) -> str:
+        kind = _kind(key)
+        if kind is not None:
+            shape = _shapes.get((viewname, (kind,), (), *context))
+            if shape is None:
+                shape = _shapes[(viewname, (kind,), (), *context)] = _shape(viewname, (kind,), 1, (), None)
+            if shape is not _FALLBACK:
+                return "".join(part if isinstance(part, str) else str(key) for part in shape)
+        return reverse(viewname, args=[key])
+
+    return link

@@ -96,3 +96,22 @@ def test_plain_arguments_are_put_into_the_kept_shape_and_others_go_to_reverse():
     assert shapes["cases:consent_withdraw", ("s",), ()] == urls._FALLBACK  # an argument missing
     # Its converters refuse a sentinel.
     assert shapes["reporting:submission_detail", ("s", "s"), ()] == urls._FALLBACK
+
+
+def test_links_give_what_reverse_gives_for_each_row():
+    from corett.lib.urls import links
+
+    organisation, country, case = (
+        links("directory:organisation_detail"), links("directory:country_detail"), links("cases:detail")
+    )
+    for pk in (0, 7, 123456789):
+        assert organisation(pk) == reverse("directory:organisation_detail", args=[pk])
+    for key in ("GT", "a b", "ñandú"):  # the last two need quoting: reverse() decides
+        assert country(key) == reverse("directory:country_detail", args=[key])
+    assert case("RP-3968-Y2K4J") == reverse("cases:detail", args=["RP-3968-Y2K4J"])
+    with pytest.raises(NoReverseMatch):
+        organisation("GT")
+    with translation.override("en"):
+        assert links("website:article")("noticia") == "/en/news/noticia/"
+    with translation.override("es"):
+        assert links("website:article")("noticia") == "/es/news/noticia/"
