@@ -570,6 +570,8 @@ class _Row(NamedTuple):
     release: str
 
 
+# The fields of a value that publishing reads, in the order of the rows a caller hands over (Written).
+WRITTEN_FIELDS = _Row._fields
 _CELL_AND_COUNT = slice(_Row._fields.index("sex"), _Row._fields.index("upper_bound") + 1)
 
 
@@ -593,13 +595,42 @@ _PUBLISHED_COLUMNS = (
 )
 
 
+class Written(NamedTuple):
+    """Values a caller has just written in this transaction, handed to :func:`refresh_published`
+    so that it need not read them back: every value written with ``batch_id`` and ``recorded_at``
+    (one call of :func:`~corett.statistics.services.store_values` stamps all it writes with one
+    time) that is approved, as rows that begin with :class:`_Row`'s fields, as stored."""
+
+    batch_id: int
+    recorded_at: Any
+    rows: Sequence[Sequence[Any]]
+
+
+def _approved_rows(scope: Q, written: Written | None) -> Iterable[Sequence[Any]]:
+    """The approved values of ``scope``, as rows that begin with :class:`_Row`'s fields.
+
+    With ``written``, only the other values are read, and the written ones are taken as given
+    when the count of approved values in ``scope`` shows that together they are all of them
+    (otherwise, e.g. a value stamped alike that the caller did not hand over, everything is
+    read: the figures never depend on what the caller says it wrote)."""
+    approved = Value.objects.approved().filter(scope).order_by()
+    if written is None:
+        return approved.values_list(*_Row._fields)
+    others = list(approved.exclude(batch_id=written.batch_id, recorded_at=written.recorded_at)
+                  .values_list(*_Row._fields))
+    if approved.count() != len(others) + len(written.rows):
+        return approved.values_list(*_Row._fields)
+    return itertools.chain(others, written.rows)
+
+
 @transaction.atomic
 def refresh_published(*, countries: Iterable[str] | None = None, indicator_ids: Iterable[int] | None = None,
-                      years: Iterable[int] | None = None) -> int:
+                      years: Iterable[int] | None = None, written: Written | None = None) -> int:
     """Recompute the published figures of the given countries/indicators/years (None: all).
 
     Per country, indicator and period, the approved values of the highest-precedence source are
-    controlled as one table. Returns the number of published cells written.
+    controlled as one table. Returns the number of published cells written. ``written``: the
+    approved values the caller has just stored (they must lie in the scope), not read back.
     """
     from corett.statistics import privacy
 
@@ -612,8 +643,9 @@ def refresh_published(*, countries: Iterable[str] | None = None, indicator_ids: 
         scope &= Q(year__in=list(years))
     PublishedValue.objects.filter(scope).delete()
     groups: dict[tuple[str, int, str], dict[str, list[_Row]]] = defaultdict(lambda: defaultdict(list))
-    for fields in Value.objects.approved().filter(scope).order_by().values_list(*_Row._fields):
-        row = _Row(*fields)
+    width = len(_Row._fields)
+    for fields in _approved_rows(scope, written):
+        row = _Row._make(fields[:width])
         groups[(row.country_iso3, row.indicator_id, row.period)][row.source].append(row)
     threshold, k = suppression_threshold(), k_anonymity()
     epsilon = privacy.configured_epsilon()

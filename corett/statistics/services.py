@@ -40,7 +40,7 @@ from corett.statistics.models import (
     Value,
 )
 from corett.statistics.periods import Period, parse_period
-from corett.statistics.release import refresh_published
+from corett.statistics.release import Written, refresh_published
 
 CellKey = tuple[str, str, str, str, str, str, str, str]
 
@@ -204,10 +204,15 @@ def store_values(
         # instance for each would cost more than reading the file); changed ones through the ORM.
         to_create: list[tuple] = []
         to_update: list[Value] = []
+        updated: list[tuple[ValueInput, CellKey]] = []  # beside to_update: what each was made from
         indicator_ids = {code: indicator.pk for code, indicator in indicators.items()}
         years: dict[str, int] = {}
         recorded_by = recorder.pk if recorder else None
         stamp = connection.ops.adapt_datetimefield_value(now)
+        # The rows are handed to refresh_published as the database would give them back: plain
+        # strings, not the choices' enum members (disclosure control orders cells by their repr).
+        plain = _Plain()
+        source, release = str(source), str(release)
         for item, key in zip(values, keys, strict=True):
             number, low, high = _bounds(item)
             stored = existing.get(key)
@@ -227,14 +232,15 @@ def store_values(
                     status=status, batch=batch, release=release, cell=item.cell, recorded_by=recorder,
                     recorded_at=now,
                 ))
+                updated.append((item, key))
                 continue
             year = years.get(item.period)
             if year is None:
                 year = years[item.period] = _parse_period_cached(item.period).year
             to_create.append((
-                indicator_ids[item.indicator], key[0], key[2], year, item.sex, item.age, item.form, key[6],
-                item.repatriation.upper(), item.label, item.kind, number, low, high, source, release, batch.pk,
-                item.cell[:60], status, recorded_by, stamp,
+                indicator_ids[item.indicator], key[0], key[2], year, plain[item.sex], plain[item.age],
+                plain[item.form], key[6], item.repatriation.upper(), plain[item.label], plain[item.kind], number, low,
+                high, source, release, batch.pk, item.cell[:60], status, recorded_by, stamp,
             ))
         if errors:
             raise ValidationError(errors)
@@ -255,10 +261,19 @@ def store_values(
                    "unchanged": result.unchanged},
         )
         if (to_create and status == Status.APPROVED) or to_update:
+            # What was just written is handed over, not read back (refresh_published checks,
+            # by counting, that it and what it reads are all the approved values).
+            written: list[tuple] = []
+            if status == Status.APPROVED:
+                written = to_create
+                if to_update:
+                    written = [*to_create, *(_written_row(v, *made, source) for v, made in
+                                             zip(to_update, updated, strict=True))]
             refresh_published(
                 countries={row[1] for row in to_create} | {v.country_iso3 for v in to_update},
                 indicator_ids={row[0] for row in to_create} | {v.indicator_id for v in to_update},
                 years={row[3] for row in to_create} | {v.year for v in to_update},
+                written=Written(batch.pk, now, written),
             )
     return result
 
@@ -269,6 +284,23 @@ _VALUE_COLUMNS = (
     "kind", "value", "lower_bound", "upper_bound", "source", "release", "batch_id", "cell", "status",
     "recorded_by_id", "recorded_at",
 )
+# They begin with release.WRITTEN_FIELDS: the rows just written are handed to refresh_published as
+# they are (test_release.py checks the order).
+
+
+class _Plain(dict[str, str]):
+    """Each string as a plain ``str`` (an enum member of the choices becomes its value), made once."""
+
+    def __missing__(self, key: str) -> str:
+        text = self[key] = str(key)
+        return text
+
+
+def _written_row(value: Value, item: ValueInput, key: CellKey, source: str) -> tuple:
+    """A changed value as refresh_published would read it back (the stored cell is ``key``'s)."""
+    return (value.indicator_id, value.country_iso3, key[2], value.year, str(item.sex), str(item.age),
+            str(item.form), key[6], item.repatriation.upper(), str(item.label), str(value.kind), value.value,
+            value.lower_bound, value.upper_bound, source, value.release)
 
 
 def set_status(*, actor: Any, values: QuerySet[Value], status: str, reason: str = "") -> int:
