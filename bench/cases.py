@@ -9,9 +9,10 @@ owns 15 % of the cases and receives some others as the country of origin. The me
 a Honduran child's, walked to reintegration through the services (consents, approvals, people,
 contacts, funding, follow-ups), as ``corett.testing.cases`` builds it for the tests.
 
-One gunicorn server answers the hello-world view, ``/cases/`` and ``/cases/<code>/`` in the same
-run, in short alternating windows; the figures are the medians and the median ratios. The SQL
-queries of both pages are counted at a small and at the full size: the count must not grow.
+One gunicorn server answers the hello-world view, ``/cases/``, the case record's overview
+``/cases/<code>/`` and its other sections (``/cases/<code>/person/`` and so on) in the same run, in
+short alternating windows; the figures are the medians and the median ratios. The SQL queries of
+every page are counted at a small and at the full size: no count may grow.
 
     .venv/bin/python bench/cases.py [--cases 100000] [--owned 15000] [--seconds 24] [--persistent]
         [--profile]
@@ -42,6 +43,13 @@ from bench.directory_list import profile as directory_profile  # noqa: E402
 
 SMALL = 1000
 BATCH = 2000
+# The case record's sections besides its overview (``/cases/<code>/``), measured and counted alike.
+SECTIONS = ("person", "coordination", "follow-up", "documents", "history")
+
+
+def case_paths(code: str) -> list[str]:
+    """The case list, the case's overview and its other sections."""
+    return ["/cases/", f"/cases/{code}/", *(f"/cases/{code}/{section}/" for section in SECTIONS)]
 
 
 def _countries():
@@ -290,14 +298,14 @@ def main() -> None:
     setup_django(data_dir)
 
     small = seed(SMALL, SMALL * 15 // 100)
-    small_paths = ["/cases/", f"/cases/{small['code']}/"]
+    small_paths = case_paths(small["code"])
     queries_small = count_queries(small_paths, small["user_id"])
     big = seed(args.cases, owned)
-    paths = ["/cases/", f"/cases/{big['code']}/"]
+    paths = case_paths(big["code"])
     queries_big = count_queries(paths, big["user_id"])
     print(f"seeded {args.cases} cases in {big['seconds']} s", file=sys.stderr)
     print(json.dumps({"queries_small": queries_small, "queries_big": queries_big}), file=sys.stderr)
-    if queries_big["/cases/"] != queries_small["/cases/"] or queries_big[paths[1]] != queries_small[small_paths[1]]:
+    if list(queries_big.values()) != list(queries_small.values()):
         raise SystemExit("The query count of a case page changes with the number of cases.")
     in_process = slowest_sql = None
     if args.profile:
@@ -336,9 +344,13 @@ def main() -> None:
     finally:
         stop(server)
 
-    hello, listing, detail = (rps[url] for url in urls)
+    hello, listing, detail = (rps[url] for url in urls[:3])
     list_ratios = [b / a for a, b in zip(hello, listing, strict=True)]
     case_ratios = [b / a for a, b in zip(hello, detail, strict=True)]
+    section_ratios = {
+        section: round(statistics.median(b / a for a, b in zip(hello, rps[url], strict=True)), 3)
+        for section, url in zip(SECTIONS, urls[3:], strict=True)
+    }
     result = {
         "database": "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite",
         "persistent_connections": args.persistent,
@@ -354,6 +366,9 @@ def main() -> None:
         f"list_queries_at_{args.cases}": queries_big["/cases/"],
         f"case_queries_at_{SMALL}": queries_small[small_paths[1]],
         f"case_queries_at_{args.cases}": queries_big[paths[1]],
+        # The other sections of the case record: their ratios to hello, and their query counts.
+        "section_ratios": section_ratios,
+        "section_queries": dict(zip(SECTIONS, list(queries_big.values())[2:], strict=True)),
     }
     if in_process is not None:
         result["in_process_ms"] = in_process

@@ -155,6 +155,12 @@ MATRIX: dict[str, Entry] = {
     "cases:deadlines": Entry(frozenset({Role.CASE_SUPERVISOR})),
     "cases:open": Entry(CASE),
     "cases:detail": Entry(CASE, NONE, kwargs=case),
+    # The other sections of the case record: the same people as its overview.
+    "cases:person": Entry(CASE, NONE, kwargs=case),
+    "cases:coordination": Entry(CASE, NONE, kwargs=case),
+    "cases:follow_up": Entry(CASE, NONE, kwargs=case),
+    "cases:documents": Entry(CASE, NONE, kwargs=case),
+    "cases:history": Entry(CASE, NONE, kwargs=case),
     "cases:edit": Entry(CASE, NONE, kwargs=case),
     "cases:transition": Entry(CASE, NONE, method="post", kwargs=lambda w: case(w, name="protect")),
     "cases:consent_add": Entry(

@@ -37,7 +37,7 @@ from corett import policy
 from corett.accounts.models import User
 from corett.cases import exports, services
 from corett.cases.models import Attachment, Case, is_valid_case_code
-from corett.cases.views import _get_case_for_user
+from corett.cases.views import _get_case_for_user, section_url
 from corett.core.forms import StyledFormMixin, add_service_error
 
 
@@ -149,7 +149,7 @@ def _attachment_add(request: AuthenticatedRequest, code: str) -> HttpResponse:
             add_service_error(form, error)
         else:
             messages.success(request, _("The document has been added to the case, encrypted."))
-            return redirect(f"{case.get_absolute_url()}#documents")
+            return redirect(section_url(case, "documents"))
     return _attachment_page(request, case, form, status=400)
 
 
@@ -190,7 +190,7 @@ def attachment_remove(request: AuthenticatedRequest, code: str, pk: int) -> Http
     else:
         services.attachment_remove(actor=user, attachment=attachment)
         messages.success(request, _("The document has been removed from the case."))
-    return redirect(f"{case.get_absolute_url()}#documents")
+    return redirect(section_url(case, "documents"))
 
 
 # --- The case file -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ caches the rows on the case as ``prefetch_related`` would, each row knowing its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -105,12 +105,13 @@ def read_case(pk: int, db: str = "default") -> Case | None:
     return case
 
 
-def load(case: Case) -> None:
-    """Read the case's lists into its prefetch cache (``case.consents.all()`` and so on)."""
+def load(case: Case, names: Iterable[str] | None = None) -> None:
+    """Read the case's lists (``names``, or all of them) into its prefetch cache
+    (``case.consents.all()`` and so on)."""
     db = case._state.db or "default"
     cache = case.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, query in _LISTS.items():
-        objects = query.instances(db, case_id=case.pk)
+    for name in LISTS if names is None else names:
+        objects = _LISTS[name].instances(db, case_id=case.pk)
         case_field = objects[0]._meta.get_field("case") if objects else None
         for obj in objects:
             case_field.set_cached_value(obj, case)  # type: ignore[union-attr]

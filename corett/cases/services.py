@@ -389,7 +389,7 @@ def approval_request(*, actor: Any, case: Case, kind: str) -> Approval:
                 Role.CASE_SUPERVISOR, country_id=case.destination_country_id
             ).exclude(pk=actor.pk),
             kind="case.approval_requested", params={"case": case.code, "approval": kind},
-            link=case.get_absolute_url(),
+            link=_coordination(case, "approvals"),
         )
     return approval
 
@@ -412,7 +412,7 @@ def approval_decide(*, actor: Any, approval: Approval, approve: bool) -> Approva
         notify(
             recipients=[approval.requested_by], kind="case.approval_decided",
             params={"case": approval.case.code, "approval": approval.kind, "decision": approval.state},
-            link=approval.case.get_absolute_url(),
+            link=_coordination(approval.case, "approvals"),
         )
     return approval
 
@@ -481,7 +481,7 @@ def funding_request_advance(*, actor: Any, funding: FundingRequest, state: str) 
                 Role.CASE_WORKER, country_id=funding.case.destination_country_id
             ).exclude(pk=actor.pk),
             kind="case.funding_advanced", params={"case": funding.case.code, "state": state},
-            link=funding.case.get_absolute_url(),
+            link=_coordination(funding.case, "funding"),
         )
     return funding
 
@@ -497,10 +497,19 @@ def follow_up_report(*, actor: Any, follow_up: FollowUp, report: str, reported_o
     return follow_up
 
 
-def case_read(*, actor: Any, case: Case, identity: bool) -> None:
-    """Record that someone looked at a case (and whether its identity was shown)."""
-    audit_log(actor=actor, action="cases.case.view", obj=case, country=case.destination_country.iso2,
-              extra={"identity": identity})
+def _coordination(case: Case, part: str) -> str:
+    """Where a notification about an approval or a funding request leads: the part of the case
+    record's coordination section that shows it."""
+    return f"{reverse('cases:coordination', args=[case.code])}#{part}"
+
+
+def case_read(*, actor: Any, case: Case, identity: bool, section: str = "") -> None:
+    """Record that someone looked at a case: which section of its record (when read on a page)
+    and whether the person's identity was shown."""
+    extra: dict[str, Any] = {"identity": identity}
+    if section:
+        extra["section"] = section
+    audit_log(actor=actor, action="cases.case.view", obj=case, country=case.destination_country.iso2, extra=extra)
 
 
 def flag_resolve(*, actor: Any, flag: Flag, resolution: str) -> Flag:

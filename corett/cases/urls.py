@@ -14,6 +14,12 @@ urlpatterns = [
     path("funding/<int:pk>/advance/", views.funding_advance, name="funding_advance"),
     # A case is addressed by its code (never by anything that identifies the person).
     path("<str:code>/", views.case_detail, name="detail"),
+    # The other sections of the case record (views.SECTIONS); the overview above is the first.
+    path("<str:code>/person/", views.case_detail, {"section": "person"}, name="person"),
+    path("<str:code>/coordination/", views.case_detail, {"section": "coordination"}, name="coordination"),
+    path("<str:code>/follow-up/", views.case_detail, {"section": "follow_up"}, name="follow_up"),
+    path("<str:code>/documents/", views.case_detail, {"section": "documents"}, name="documents"),
+    path("<str:code>/history/", views.case_detail, {"section": "history"}, name="history"),
     path("<str:code>/edit/", views.case_edit, name="edit"),
     path("<str:code>/transition/<slug:name>/", views.case_transition, name="transition"),
     path("<str:code>/consents/", views.consent_add, name="consent_add"),

@@ -15,6 +15,7 @@ them (HTTP 409) and changes nothing. A POST that succeeds redirects back to the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -83,6 +84,7 @@ from corett.cases.models import (
 from corett.cases.worklist import COUNT_CAP, Row, WorkList, filters_key
 from corett.core.forms import add_service_error, submitted
 from corett.lib.compiled import CompiledQuery
+from corett.lib.urls import cached_reverse
 
 PAGE_SIZE = 25
 OVERDUE_PAGE_SIZE = 50
@@ -141,11 +143,12 @@ class AuthenticatedRequest(HttpRequest):
 # --- Fetch and authorise -----------------------------------------------------------------------
 
 
-def _get_case_for_user(user: Any, code: str, *, full: bool = False) -> Case:
+def _get_case_for_user(user: Any, code: str, *, full: bool = False, lists: Iterable[str] = ()) -> Case:
     """The case the user may see, by its code; 404 for a tampered code or someone else's case.
 
-    ``full`` preloads what the case page shows (and what the protocol's guards read), so the
-    page costs the same number of queries however long the case's history.
+    ``lists`` preloads those of the case's lists (``related.LISTS``), ``full`` all of them (what
+    the case file shows), so a page costs the same number of queries however long the case's
+    history.
     """
     if not is_valid_case_code(code):
         raise Http404
@@ -155,8 +158,8 @@ def _get_case_for_user(user: Any, code: str, *, full: bool = False) -> Case:
     case = related.read_case(found[0]) if found else None
     if case is None:
         raise Http404
-    if full:
-        related.load(case)
+    if full or lists:
+        related.load(case, None if full else lists)
     return case
 
 
@@ -425,6 +428,10 @@ def _access_log(case: Case) -> list[dict[str, Any]]:
     for at, actor, action, extra in entries:
         if action == "cases.case.view" and (extra or {}).get("identity"):
             label = _("Viewed, with the person's identity")
+        elif action == "cases.case.view" and (extra or {}).get("section", "detail") in SECTIONS_SHOWN:
+            section = extra["section"]
+            if (label := words.get(section, "")) == "":
+                label = words[section] = _("Viewed: %(section)s") % {"section": SECTIONS[section].label}
         elif (label := words.get(action, "")) == "":
             if action.startswith("cases.transition."):
                 step = protocol.TRANSITIONS.get(action.removeprefix("cases.transition."))
@@ -546,42 +553,141 @@ def _transitions_for(user: Any, case: Case, bound: dict[str, Any], refused: dict
     return options
 
 
-def _render_case(
-    request: AuthenticatedRequest,
-    case: Case,
-    *,
-    bound: dict[str, Any] | None = None,
-    errors: list[str] | None = None,
-    refused: dict[str, list[str]] | None = None,
-    status: int = 200,
-    preloaded: bool = False,
-) -> HttpResponse:
-    """The case page; ``bound`` holds a submitted form to show again with its errors.
+# --- The case record, in sections -----------------------------------------------------------------
+#
+# Like Primero's case record, the case is read a section at a time: the overview (where the case
+# stands in the protocol, what can be done next, its flags and tasks) and one page for each other
+# part of the record. Each section reads only the lists it shows and writes one look at the case
+# to the audit trail, saying which section was looked at (and whether the identity was shown).
 
-    The case is read again with everything the page shows, unless it was ``preloaded`` so.
-    """
-    user = request.user
-    bound = bound or {}
-    if not preloaded:
-        case = _get_case_for_user(user, case.code, full=True)
-    side = protocol.side_of(user, case)
-    can_identity = policy.can(user, "cases.view_identity", case)
-    can_change = policy.can(user, "cases.change", case)
-    is_origin = policy.can(user, "cases.transition_origin", case)
-    services.case_read(actor=user, case=case, identity=can_identity)
+# What the protocol's guards read (``protocol.failed_guards``) to say which steps can be taken.
+GUARD_LISTS = ("consents", "consent_overrides", "stage_changes", "approvals", "related_people", "funding_requests")
 
+
+@dataclass(frozen=True)
+class Section:
+    slug: str  # the URL's name in the ``cases`` namespace, and what the audit entry records
+    label: Any  # lazy: translated when shown
+    parts: tuple[str, ...]  # the templates of its parts, in order
+    anchors: tuple[str, ...]  # the ids of those parts (where a form's result sends the reader)
+    lists: tuple[str, ...]  # the case's lists it reads (``related.LISTS``); every section shows the flags
+
+
+SECTIONS: dict[str, Section] = {section.slug: section for section in (
+    Section("detail", gettext_lazy("Overview"), ("cases/_protocol.html", "cases/_flags.html", "cases/_tasks.html"),
+            ("stage", "flags", "tasks"), (*GUARD_LISTS, "flags", "tasks")),
+    Section("person", gettext_lazy("The person"),
+            ("cases/_identity.html", "cases/_consents.html", "cases/_related_people.html"),
+            ("identity", "consents", "related-people"), ("consents", "consent_overrides", "related_people", "flags")),
+    Section("coordination", gettext_lazy("Coordination"),
+            ("cases/_approvals.html", "cases/_origin_contacts.html", "cases/_funding.html"),
+            ("approvals", "origin-contacts", "funding"), ("approvals", "funding_requests", "flags")),
+    Section("follow_up", gettext_lazy("Follow-up"), ("cases/_follow_ups.html",), ("follow-ups",),
+            ("follow_ups", "flags")),
+    Section("documents", gettext_lazy("Documents"), ("cases/documents/_attachments.html",), ("documents",),
+            ("flags",)),
+    Section("history", gettext_lazy("History"), ("cases/_history.html", "cases/_access_log.html"),
+            ("history", "access-log"), ("stage_changes", "flags")),
+)}
+# The sections a look at is named for in the access log (a look at the overview is "Viewed").
+SECTIONS_SHOWN = frozenset(SECTIONS) - {"detail"}
+SECTION_OF_ANCHOR = {anchor: section.slug for section in SECTIONS.values() for anchor in section.anchors}
+# The section that shows each form again with its errors (the key ``bound`` holds it under,
+# before any ``:``).
+SECTION_OF_FORM = {
+    "transition": "detail", "flag": "detail",
+    "consent": "person", "override": "person", "person": "person",
+    "approval": "coordination", "origin": "coordination", "funding": "coordination",
+    "follow_up": "follow_up",
+}
+
+
+def section_url(case: Case, anchor: str = "") -> str:
+    """The address of the section of the case that holds ``anchor`` (a part's id), with it."""
+    slug = SECTION_OF_ANCHOR.get(anchor, "detail")
+    url = case.get_absolute_url() if slug == "detail" else cached_reverse(f"cases:{slug}", case.code)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _section_tabs(case: Case, current: Section) -> SafeString:
+    """The sections as tabs (links: each is a page of its own, and works without JavaScript)."""
+    items = []
+    for section in SECTIONS.values():
+        url = case.get_absolute_url() if section.slug == "detail" else cached_reverse(f"cases:{section.slug}", case.code)
+        active = section is current
+        items.append(format_html(
+            '<li class="nav-item"><a class="nav-link{}" href="{}"{}>{}</a></li>\n',
+            " active" if active else "", url, mark_safe(' aria-current="page"') if active else "", section.label,
+        ))
+    return mark_safe("".join(items))  # noqa: S308  (each item built by format_html)
+
+
+def _overview(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
+    if flags["can_change"]:
+        for flag in flags["flags"]:
+            if flag.resolved_at is None:
+                flag.resolve_form = bound.get(f"flag:{flag.pk}") or FlagResolveForm(auto_id=f"id_flag{flag.pk}_%s")
+    today = timezone.localdate()
+    return {
+        "steps": (steps := _stage_steps(case)),
+        "steps_items": _steps_items(steps),
+        "side_state": labels.label(case, "stage") if case.stage not in MAIN_LINE else "",
+        "transitions": _transitions_for(user, case, bound, refused),
+        "tasks": case.tasks.all(),
+        "task_rows": _task_rows(case, today),
+        "today": today,
+    }
+
+
+def _person(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "consents": case.consents.all(),
+        "overrides": case.consent_overrides.all(),
+        "related_people": case.related_people.all(),
+        # Each form only for those the policy lets use it (the POST asks the policy again). The
+        # rarely used one (a related person) comes from its own address when its <details> is
+        # opened, unless a submission of it is shown again with its errors.
+        "may_add_person": bool(_person_roles(user, case)),
+        **_labels(case, identity=flags["can_identity"]),
+    }
+    if "person" in bound:
+        context["person_form"] = bound["person"]
+    if policy.can(user, "cases.override_consent", case) and (unconsented := _unconsented_sharing(case)):
+        context["override_form"] = bound.get("override") or ConsentOverrideForm(
+            purposes=unconsented, auto_id="id_override_%s"
+        )
+    if flags["can_change"]:
+        context["consent_form"] = bound.get("consent") or ConsentForm(auto_id="id_consent_%s")
+    return context
+
+
+def _coordination(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
     approvals = list(case.approvals.all())
     for approval in approvals:
         approval.may_decide = approval.state == ApprovalState.PENDING and policy.can(  # type: ignore[attr-defined]
             user, "cases.approve", approval
         )
     pending_kinds = {a.kind for a in approvals if a.state == ApprovalState.PENDING}
-    flags = list(case.flags.all())
-    for flag in flags:
-        if can_change and flag.resolved_at is None:
-            flag.resolve_form = bound.get(f"flag:{flag.pk}") or FlagResolveForm(  # type: ignore[attr-defined]
-                auto_id=f"id_flag{flag.pk}_%s"
-            )
+    funding_requests = list(case.funding_requests.all())
+    for funding in funding_requests:
+        funding.may_reconcile = funding.state == FundingState.DISBURSED and policy.can(  # type: ignore[attr-defined]
+            user, "cases.reconcile_funding", funding
+        )
+    context: dict[str, Any] = {
+        "approvals": approvals,
+        "approval_kinds": [(k, label) for k, label in ApprovalKind.choices if k not in pending_kinds],
+        "funding_requests": funding_requests,
+    }
+    # The funding request's form comes from its own address when its <details> is opened,
+    # unless a submission of it is shown again with its errors.
+    if flags["can_change"] and "funding" in bound:
+        context["funding_form"], context["items"] = bound["funding"], bound["items"]
+    if flags["is_origin"]:
+        context["origin_form"] = bound.get("origin") or OriginContactsForm(user=user, case=case, auto_id="id_origin_%s")
+    return context
+
+
+def _follow_up(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
     may_report = policy.can(user, "cases.report_follow_up", case)
     follow_ups = list(case.follow_ups.all())
     day = labels.dates()
@@ -598,62 +704,68 @@ def _render_case(
             follow_up.report_form = bound.get(f"follow_up:{follow_up.pk}") or FollowUpReportForm(  # type: ignore[attr-defined]
                 auto_id=f"id_followup{follow_up.pk}_%s", initial={"reported_on": timezone.localdate()}
             )
+    return {"follow_ups": follow_ups, "today": timezone.localdate()}
 
-    funding_requests = list(case.funding_requests.all())
-    for funding in funding_requests:
-        funding.may_reconcile = funding.state == FundingState.DISBURSED and policy.can(  # type: ignore[attr-defined]
-            user, "cases.reconcile_funding", funding
-        )
 
-    today = timezone.localdate()
+def _documents(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
+    return {}  # the part reads what it shows itself ({% case_documents %})
+
+
+def _history(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
     access_log = _access_log(case) if policy.can(user, "cases.view_access_log", case) else None
-    context: dict[str, Any] = {
-        "case": case,
-        "side": side,
-        "is_child": case.is_child,
-        "steps": (steps := _stage_steps(case)),
-        "steps_items": _steps_items(steps),
-        "side_state": labels.label(case, "stage") if case.stage not in MAIN_LINE else "",
-        "transitions": _transitions_for(user, case, bound, refused or {}),
-        "errors": errors or [],
-        "refused": refused or {},
-        "can_identity": can_identity,
-        "can_change": can_change,
-        "is_origin": is_origin,
-        "consents": case.consents.all(),
-        "related_people": case.related_people.all(),
-        "approvals": approvals,
-        "approval_kinds": [(k, label) for k, label in ApprovalKind.choices if k not in pending_kinds],
-        "funding_requests": funding_requests,
-        "overrides": case.consent_overrides.all(),
-        "tasks": case.tasks.all(),
-        "task_rows": _task_rows(case, today),
-        "today": today,
-        "flags": flags,
-        "follow_ups": follow_ups,
+    return {
         "history_rows": _history_rows(case),
         "access_log": access_log,
         "access_log_rows": _access_log_rows(access_log) if access_log is not None else "",
-        **_labels(case, identity=can_identity),
     }
-    # Each form only for those the policy lets use it (the POST asks the policy again). The
-    # rarely used ones (a related person, a funding request) come from their own address when
-    # their <details> is opened, unless a submission of theirs is shown again with its errors.
-    context["may_add_person"] = bool(_person_roles(user, case))
-    if "person" in bound:
-        context["person_form"] = bound["person"]
-    if policy.can(user, "cases.override_consent", case) and (unconsented := _unconsented_sharing(case)):
-        context["override_form"] = bound.get("override") or ConsentOverrideForm(
-            purposes=unconsented, auto_id="id_override_%s"
-        )
-    if can_change:
-        context["consent_form"] = bound.get("consent") or ConsentForm(auto_id="id_consent_%s")
-        if "funding" in bound:
-            context["funding_form"], context["items"] = bound["funding"], bound["items"]
-    if is_origin:
-        context["origin_form"] = bound.get("origin") or OriginContactsForm(
-            user=user, case=case, auto_id="id_origin_%s"
-        )
+
+
+SECTION_CONTEXT = {
+    "detail": _overview, "person": _person, "coordination": _coordination, "follow_up": _follow_up,
+    "documents": _documents, "history": _history,
+}
+
+
+def _render_case(
+    request: AuthenticatedRequest,
+    case: Case,
+    *,
+    section: str = "detail",
+    bound: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+    refused: dict[str, list[str]] | None = None,
+    status: int = 200,
+    preloaded: bool = False,
+) -> HttpResponse:
+    """A section of the case record; ``bound`` holds a submitted form to show again with its errors.
+
+    The case is read again with the lists the section shows, unless it was ``preloaded`` so.
+    """
+    user = request.user
+    shown = SECTIONS[section]
+    bound = bound or {}
+    if not preloaded:
+        case = _get_case_for_user(user, case.code, lists=shown.lists)
+    can_identity = policy.can(user, "cases.view_identity", case)
+    can_change = policy.can(user, "cases.change", case)
+    is_origin = policy.can(user, "cases.transition_origin", case)
+    # The identity is shown (and its look recorded) only in the section about the person.
+    services.case_read(actor=user, case=case, identity=can_identity and section == "person", section=section)
+    flags = list(case.flags.all())
+    common: dict[str, Any] = {
+        "flags": flags, "can_identity": can_identity, "can_change": can_change, "is_origin": is_origin,
+    }
+    context: dict[str, Any] = {
+        "case": case,
+        "section": shown,
+        "section_tabs": _section_tabs(case, shown),
+        "side": protocol.side_of(user, case),
+        "is_child": case.is_child,
+        "errors": errors or [],
+        "refused": refused or {},
+        **common,
+        **SECTION_CONTEXT[section](user, case, bound, refused or {}, **common),
+    }
     return render(request, "cases/case_detail.html", context, status=status)
 
 
@@ -672,9 +784,10 @@ def _form_on_demand(request: AuthenticatedRequest, case: Case, template: str, ti
 
 @login_required
 @require_GET
-def case_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
-    case = _get_case_for_user(request.user, code, full=True)
-    return _render_case(request, case, preloaded=True)
+def case_detail(request: AuthenticatedRequest, code: str, section: str = "detail") -> HttpResponse:
+    """The case record's overview, or another of its sections (``SECTIONS``)."""
+    case = _get_case_for_user(request.user, code, lists=SECTIONS[section].lists)
+    return _render_case(request, case, section=section, preloaded=True)
 
 
 def _invalid(request: AuthenticatedRequest, case: Case, key: str, form: Any, **extra: Any) -> HttpResponse:
@@ -682,12 +795,14 @@ def _invalid(request: AuthenticatedRequest, case: Case, key: str, form: Any, **e
     errors = [str(e) for e in form.non_field_errors()] if hasattr(form, "non_field_errors") else []
     if not errors:
         errors = [_("The form below has errors: nothing was saved.")]
-    return _render_case(request, case, bound={key: form, **extra}, errors=errors, status=400)
+    section = SECTION_OF_FORM[key.split(":")[0]]
+    return _render_case(request, case, section=section, bound={key: form, **extra}, errors=errors, status=400)
 
 
 def _done(request: AuthenticatedRequest, case: Case, message: str, anchor: str) -> HttpResponse:
+    """After a change: the message, and the section that shows what changed."""
     messages.success(request, message)
-    return redirect(f"{case.get_absolute_url()}#{anchor}")
+    return redirect(section_url(case, anchor))
 
 
 @login_required
@@ -744,7 +859,7 @@ def consent_withdraw(request: AuthenticatedRequest, code: str, pk: int) -> HttpR
     consent = get_object_or_404(case.consents.select_related("case__destination_country"), pk=pk)
     if consent.withdrawn_at is not None:
         messages.info(request, _("This consent had already been withdrawn."))
-        return redirect(f"{case.get_absolute_url()}#consents")
+        return redirect(section_url(case, "consents"))
     services.consent_withdraw(actor=user, consent=consent)
     return _done(request, case, _("The withdrawal of the consent has been recorded."), "consents")
 
@@ -753,7 +868,8 @@ def consent_withdraw(request: AuthenticatedRequest, code: str, pk: int) -> HttpR
 @require_POST
 def consent_override(request: AuthenticatedRequest, code: str) -> HttpResponse:
     user = request.user
-    case = _get_case_for_user(user, code, full=True)  # the form offers the sharing still unconsented
+    # The form offers the sharing still unconsented.
+    case = _get_case_for_user(user, code, lists=("consents", "consent_overrides"))
     policy.authorize(user, "cases.override_consent", case)
     form = ConsentOverrideForm(request.POST, purposes=list(SHARING_PURPOSES), auto_id="id_override_%s")
     if form.is_valid():
@@ -796,7 +912,7 @@ def related_person_add(request: AuthenticatedRequest, code: str) -> HttpResponse
 @require_POST
 def approval_request(request: AuthenticatedRequest, code: str) -> HttpResponse:
     user = request.user
-    case = _get_case_for_user(user, code, full=True)  # the form reads the pending requests
+    case = _get_case_for_user(user, code, lists=("approvals",))  # the form reads the pending requests
     policy.authorize(user, "cases.change", case)
     form = ApprovalRequestForm(request.POST, case=case, auto_id="id_approval_%s")
     if form.is_valid():
@@ -807,7 +923,8 @@ def approval_request(request: AuthenticatedRequest, code: str) -> HttpResponse:
         else:
             return _done(request, case, _("The approval has been requested."), "approvals")
     return _render_case(
-        request, case, errors=[str(e) for field in form.errors.values() for e in field], status=400
+        request, case, section="coordination", errors=[str(e) for field in form.errors.values() for e in field],
+        status=400,
     )
 
 
@@ -832,7 +949,7 @@ def approval_decide(request: AuthenticatedRequest, code: str, pk: int) -> HttpRe
             return _done(request, case, message, "approvals")
     else:
         errors = [str(e) for field in form.errors.values() for e in field]
-    return _render_case(request, case, errors=errors, status=400)
+    return _render_case(request, case, section="coordination", errors=errors, status=400)
 
 
 @login_required

@@ -107,16 +107,26 @@ class Person:
         self.click("#main-nav a[href='/cases/']")
         self.click(f"main table a:text-is('{code}')")
 
-    # --- The case page's forms ------------------------------------------------------------
+    # --- The case record's sections and their forms --------------------------------------------
+
+    def section(self, label: str) -> None:
+        """Open a section of the case record by its tab, unless it is the one shown."""
+        tab = self.page.locator("#case-sections a", has_text=label)
+        if tab.get_attribute("aria-current") != "page":
+            self.click(f"#case-sections a:text-is('{label}')")
+        expect(self.page.locator("#case-sections a[aria-current=page]")).to_have_text(label)
 
     def step(self, name: str, *, confirm: bool = False) -> None:
+        self.section("Overview")
         self.click(f"form[action$='/transition/{name}/'] button[type=submit]", confirm=confirm)
         expect(self.page.locator(".messages")).to_contain_text("Done:")
 
     def unmet(self, name: str) -> str:
+        self.section("Overview")
         return self.page.locator(f"form[action$='/transition/{name}/']").inner_text()
 
     def consent(self, purpose: str) -> None:
+        self.section("The person")
         self.page.select_option("#id_consent_purpose", purpose)
         self.page.select_option("#id_consent_given_by", "guardian")
         self.click("form[action$='/consents/'] button[type=submit]")
@@ -124,6 +134,7 @@ class Person:
 
     def open_person_form(self) -> None:
         """Open the <details> of the related people's form: htmx fetches the form into it."""
+        self.section("The person")
         if self.page.locator("#related-people details").get_attribute("open") is None:
             self.page.locator("#related-people summary").click()
         expect(self.page.locator("#id_person_role")).to_be_visible()
@@ -141,10 +152,12 @@ class Person:
         expect(self.page.locator(".messages")).to_contain_text("The person has been added.")
 
     def request_approval(self, kind: str) -> None:
+        self.section("Coordination")
         self.click(f"form[action$='/approvals/'] button[name=kind][value={kind}]")
         expect(self.page.locator(".messages")).to_contain_text("The approval has been requested.")
 
     def approve(self) -> None:
+        self.section("Coordination")
         self.click("form[action$='/decide/'] button[name=decision][value=approve]")
         expect(self.page.locator(".messages")).to_contain_text("Approved.")
 
@@ -207,6 +220,9 @@ def test_four_people_take_a_childs_case_through_every_stage_in_the_browser(peopl
     match = re.search(r"/cases/(RP-[0-9A-Z]{4}-[0-9A-Z]{5})/$", page.url)
     assert match, page.url
     code = match.group(1)
+    # The new case opens on its overview; the person is in the section of that name.
+    expect(page.locator("#stage [aria-current=step]")).to_contain_text("Identified")
+    worker.section("The person")
     expect(page.locator("#identity")).to_contain_text(f"{CANARY_GIVEN} {CANARY_FAMILY}")
     assert _stage(code) == Stage.IDENTIFIED
     # Honduras does not know yet that the case exists.
@@ -256,12 +272,14 @@ def test_four_people_take_a_childs_case_through_every_stage_in_the_browser(peopl
     # Accepted by Honduras, which finds the case in its work list and names a contact and an
     # alternate first. It may not assess the family before a caregiver is ready: refused.
     origin.open_case(code)
+    origin.section("The person")
     expect(origin.page.locator("#identity")).to_contain_text(CANARY_GIVEN)
     assert "The country of origin must name a contact and an alternate." in origin.unmet("accept")
     contact, alternate = (
         str(pk) for pk in Organisation.objects.get(name="DINAF Honduras").people.order_by("full_name")
         .values_list("pk", flat=True)
     )
+    origin.section("Coordination")
     origin.page.select_option("#id_origin_contact", contact)
     origin.page.select_option("#id_origin_alternate", alternate)
     origin.click("form[action$='/origin-contacts/'] button[type=submit]")
@@ -276,7 +294,7 @@ def test_four_people_take_a_childs_case_through_every_stage_in_the_browser(peopl
 
     # Family assessed: Honduras, which traced and visited the family, records the caregiver who
     # agreed and can care (the only person its form offers), and confirms the assessment.
-    origin.goto(f"/cases/{code}/")
+    origin.goto(f"/cases/{code}/person/")
     expect(origin.page.locator("#related-people summary")).to_contain_text("Record the caregiver you assessed")
     origin.open_person_form()
     expect(origin.page.locator("#id_person_role option")).to_have_count(1)
@@ -289,6 +307,7 @@ def test_four_people_take_a_childs_case_through_every_stage_in_the_browser(peopl
     # Funding requested from the partner, with consent to share the case with a funder.
     worker.goto(f"/cases/{code}/")
     worker.consent("share_funder")
+    worker.section("Coordination")
     page.locator("#funding summary").click()
     page.select_option("#id_funding_partner", str(Organisation.objects.get(acronym="OUR").pk))
     page.select_option("#id_funding_currency", "USD")
@@ -335,6 +354,7 @@ def test_four_people_take_a_childs_case_through_every_stage_in_the_browser(peopl
     origin.step("receive")
     origin.step("start_reintegration")
     assert _stage(code) == Stage.REINTEGRATION
+    origin.section("Follow-up")
     origin.page.fill("form[action*='/follow-ups/'] textarea", "Asiste a la escuela y vive con su abuela.")
     origin.click("form[action*='/follow-ups/'] button[type=submit] >> nth=0")
     expect(origin.page.locator(".messages")).to_contain_text("The follow-up has been reported.")
@@ -351,7 +371,9 @@ def test_four_people_take_a_childs_case_through_every_stage_in_the_browser(peopl
     worker.step("close", confirm=True)
     assert _stage(code) == Stage.CLOSED
     expect(page.locator("#stage [aria-current=step]")).to_contain_text("Closed")
+    worker.section("Follow-up")
     expect(page.locator("#follow-ups")).to_contain_text("Asiste a la escuela y vive con su abuela.")
+    worker.section("History")
     expect(page.locator("#access-log")).to_contain_text(origin.user.username)
 
     # Every stage of the main line, in order, each step by the side whose step it is.

@@ -261,18 +261,18 @@ class TestAttachments:
         assert client.post(_url("cases:attachment_remove", shared_case, attachment.pk)).status_code == 403
         assert Attachment.objects.active().count() == 1
 
-    def test_the_case_page_lists_the_documents_to_both_sides(self, client_as, actors, shared_case):
+    def test_the_documents_section_lists_the_documents_to_both_sides(self, client_as, actors, shared_case):
         services.attachment_add(
             actor=actors.worker, case=shared_case, filename=CANARY_FILE, content=pdf_bytes(), description="Pasaporte"
         )
-        owner = client_as(actors.worker).get(reverse("cases:detail", args=[shared_case.code])).content.decode()
+        owner = client_as(actors.worker).get(reverse("cases:documents", args=[shared_case.code])).content.decode()
         assert CANARY_FILE in owner and 'action="' + _url("cases:attachment_add", shared_case) in owner
         assert reverse("cases:case_file", args=[shared_case.code]) in owner
-        origin = client_as(actors.origin_worker).get(reverse("cases:detail", args=[shared_case.code])).content.decode()
+        origin = client_as(actors.origin_worker).get(reverse("cases:documents", args=[shared_case.code])).content.decode()
         assert CANARY_FILE in origin
         assert 'action="' + _url("cases:attachment_add", shared_case) not in origin  # no upload form
         assert reverse("cases:export") not in origin
-        supervisor = client_as(actors.supervisor).get(reverse("cases:detail", args=[shared_case.code])).content.decode()
+        supervisor = client_as(actors.supervisor).get(reverse("cases:documents", args=[shared_case.code])).content.decode()
         assert f'{reverse("cases:export")}?case={shared_case.code}' in supervisor
 
 
@@ -545,7 +545,7 @@ def test_the_document_pages_pass_axe(page, live_server):
     axe = Axe()
     violations: list[str] = []
     _sign_in(page, live_server, actors.supervisor)
-    page.goto(case.get_absolute_url())
+    page.goto(reverse("cases:documents", args=[case.code]))
     assert page.locator("#documents a[download]").count() == 1
     violations += _serious(axe, page)
     # A disguised file, refused at the field.

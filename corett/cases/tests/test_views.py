@@ -351,7 +351,7 @@ class TestOpen:
         assert case.flags.filter(kind="urgent_child").exists()
         entry = AuditEntry.objects.get(action="cases.case.create")
         assert "Marisol" not in str(entry.content())
-        page = client.get(response["Location"]).content.decode()
+        page = client.get(section(case, "person")).content.decode()
         assert "Marisol" in page and "Birth certificate" in page and "Garifuna" in page
 
     def test_it_offers_only_own_organisations_and_other_member_countries(self, client_as, caseworker_gt, gt, hn):
@@ -489,29 +489,63 @@ class TestEdit:
 # --- The case page -----------------------------------------------------------------------------
 
 
+def section(case: Case, slug: str) -> str:
+    """The address of a section of the case record ("detail" is the overview)."""
+    return reverse(f"cases:{slug}", args=[case.code])
+
+
+SECTION_SLUGS = ("detail", "person", "coordination", "follow_up", "documents", "history")
+
+
 class TestDetail:
-    def test_each_look_is_audited_and_shown_to_the_owners_only(
+    def test_each_look_is_audited_with_its_section_and_shown_to_the_owners_only(
         self, client_as, caseworker_gt, caseworker_hn, shared_case
     ):
-        english(client_as(caseworker_hn)).get(shared_case.get_absolute_url())
+        origin = english(client_as(caseworker_hn))
+        origin.get(section(shared_case, "person"))
         views = AuditEntry.objects.filter(action="cases.case.view", object_id=str(shared_case.pk))
         assert [e.actor_username for e in views] == [caseworker_hn.username]
-        assert views.get().extra == {"identity": True}
-        origin_page = client_as(caseworker_hn).get(shared_case.get_absolute_url())
-        assert origin_page.context["access_log"] is None and "access-log" not in origin_page.content.decode()
+        assert views.get().extra == {"identity": True, "section": "person"}
+        # The overview does not show the identity, and its look is recorded so.
+        origin.get(shared_case.get_absolute_url())
+        assert views.latest("id").extra == {"identity": False, "section": "detail"}
+        origin_history = origin.get(section(shared_case, "history"))
+        assert origin_history.context["access_log"] is None and "access-log" not in origin_history.content.decode()
 
-        owner = english(client_as(caseworker_gt)).get(shared_case.get_absolute_url())
+        english(client_as(caseworker_gt)).get(section(shared_case, "coordination"))
+        owner = english(client_as(caseworker_gt)).get(section(shared_case, "history"))
         log = owner.context["access_log"]
         assert log[0]["actor"] == caseworker_gt.username  # this very look comes first
+        assert [row["label"] for row in log[:2]] == ["Viewed: History", "Viewed: Coordination"]
         assert caseworker_hn.username in [row["actor"] for row in log]
         html = owner.content.decode()
         assert "Access log" in html and "Viewed, with the person&#x27;s identity" in html
         assert "Step: Send the formal request to the country of origin" in html
 
-    def test_both_countries_see_the_identity(self, client_as, caseworker_gt, caseworker_hn, shared_case):
+    def test_both_countries_see_the_identity_in_the_section_about_the_person_only(
+        self, client_as, caseworker_gt, caseworker_hn, shared_case
+    ):
         for user in (caseworker_gt, caseworker_hn):
-            html = client_as(user).get(shared_case.get_absolute_url()).content.decode()
-            assert CANARY_GIVEN in html
+            client = client_as(user)
+            assert CANARY_GIVEN in client.get(section(shared_case, "person")).content.decode()
+            for slug in SECTION_SLUGS:
+                if slug != "person":
+                    assert CANARY_GIVEN not in client.get(section(shared_case, slug)).content.decode(), slug
+
+    def test_every_section_links_to_the_others_and_marks_itself(self, client_as, caseworker_gt, shared_case):
+        client = english(client_as(caseworker_gt))
+        for slug in SECTION_SLUGS:
+            response = client.get(section(shared_case, slug))
+            assert response.status_code == 200
+            html = response.content.decode()
+            tabs = html[html.index('<ul class="nav nav-tabs">'):]
+            tabs = tabs[:tabs.index("</ul>")]
+            for other in SECTION_SLUGS:
+                assert f'href="{section(shared_case, other)}"' in tabs
+            assert tabs.count('aria-current="page"') == 1
+            assert f'href="{section(shared_case, slug)}" aria-current="page"' in tabs
+            # Every section says where the case stands.
+            assert shared_case.code in html and "Requested to the country of origin" in html
 
     def test_it_marks_the_current_stage_and_lists_unmet_guards_before_any_click(
         self, client_as, caseworker_gt, child_case
@@ -535,20 +569,21 @@ class TestDetail:
         accept = next(o for o in response.context["transitions"] if o["transition"].name == "accept")
         assert len(accept["unmet"]) == 1
 
+    @pytest.mark.parametrize("slug", SECTION_SLUGS)
     def test_its_query_count_is_pinned_and_does_not_grow_with_the_history(
-        self, client_as, caseworker_gt, child_case, django_assert_max_num_queries
+        self, client_as, caseworker_gt, child_case, django_assert_max_num_queries, slug
     ):
         client = client_as(caseworker_gt)
-        client.get(child_case.get_absolute_url())
+        client.get(section(child_case, slug))
         with CaptureQueriesContext(connection) as before:
-            client.get(child_case.get_absolute_url())
+            client.get(section(child_case, slug))
         for purpose in ("processing", "return", "share_origin", "share_funder"):
             Consent.objects.create(case=child_case, purpose=purpose, given_by="guardian", recorded_by=caseworker_gt)
         for _ in range(5):
             client.post(reverse("cases:consent_add", args=[child_case.code]),
                         {"purpose": "processing", "given_by": "person"})
         with django_assert_max_num_queries(28), CaptureQueriesContext(connection) as after:
-            client.get(child_case.get_absolute_url())
+            client.get(section(child_case, slug))
         assert len(after.captured_queries) == len(before.captured_queries)
 
 
@@ -659,7 +694,7 @@ class TestConsentsPeopleApprovalsFlags:
                            {"kind": "closure"}).status_code == 302
         approval = child_case.approvals.get()
         url = reverse("cases:approval_decide", args=[child_case.code, approval.pk])
-        page = client.get(child_case.get_absolute_url())
+        page = client.get(section(child_case, "coordination"))
         assert not page.context["approvals"][0].may_decide
         assert client.post(url, {"decision": "approve"}).status_code == 403
         # A case worker does not decide either.
@@ -679,7 +714,7 @@ class TestConsentsPeopleApprovalsFlags:
         assert duplicate.status_code == 400 and child_case.approvals.count() == 1
         approval = child_case.approvals.get()
         client = english(client_as(supervisor_gt))
-        assert client.get(child_case.get_absolute_url()).context["approvals"][0].may_decide
+        assert client.get(section(child_case, "coordination")).context["approvals"][0].may_decide
         url = reverse("cases:approval_decide", args=[child_case.code, approval.pk])
         assert client.post(url, {"decision": "maybe"}).status_code == 400
         assert client.post(url, {"decision": "reject"}).status_code == 302
@@ -735,7 +770,7 @@ class TestOriginContactsAndFollowUps:
         follow_up.refresh_from_db()
         assert follow_up.report == "Asiste a la escuela"
         # The destination reads the report.
-        assert "Asiste a la escuela" in client_as(caseworker_gt).get(shared_case.get_absolute_url()).content.decode()
+        assert "Asiste a la escuela" in client_as(caseworker_gt).get(section(shared_case, "follow_up")).content.decode()
 
 
     def test_each_follow_up_says_when_in_the_readers_language(self, client_as, caseworker_gt, shared_case):
@@ -747,8 +782,8 @@ class TestOriginContactsAndFollowUps:
             report="Bien",
         )
         client = client_as(caseworker_gt)
-        spanish = client.get(shared_case.get_absolute_url()).content.decode()
-        english_page = english(client).get(shared_case.get_absolute_url()).content.decode()
+        spanish = client.get(section(shared_case, "follow_up")).content.decode()
+        english_page = english(client).get(section(shared_case, "follow_up")).content.decode()
         assert "1 mes después del retorno" in spanish and "6 meses después del retorno" in spanish
         assert "Vence el 9 de marzo de 2020" in spanish and "informado el 30 de abril de 2099" in spanish
         assert "1 month after the return" in english_page and "6 months after the return" in english_page
@@ -806,7 +841,7 @@ class TestFunding:
         client = english(client_as(caseworker_gt))
         client.post(reverse("cases:funding_request_add", args=[child_case.code]), _funding_form(our))
         assert FundingRequest.objects.get().mou_commitment == commitment
-        page = client.get(child_case.get_absolute_url()).content.decode()
+        page = client.get(section(child_case, "coordination")).content.decode()
         assert "Under memorandum MDE-2022-01" in page
 
     def test_a_commitment_must_be_the_partners_own(self, caseworker_gt, child_case, our):

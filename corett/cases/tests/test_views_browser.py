@@ -44,6 +44,12 @@ def _serious(axe: Axe, page) -> list[str]:
     ]
 
 
+def _record(case) -> list[str]:
+    """Every section of the case record."""
+    return [reverse(f"cases:{slug}", args=[case.code])
+            for slug in ("detail", "person", "coordination", "follow_up", "documents", "history")]
+
+
 def test_every_case_page_passes_axe(page, live_server):
     actors = case_actors("GT", "HN")
     reintegrating = case_in_stage(Stage.REINTEGRATION)
@@ -57,7 +63,7 @@ def test_every_case_page_passes_axe(page, live_server):
     _sign_in(page, live_server, actors.worker)
     for url in (
         "/cases/", "/cases/?child=on&stage=identified", "/cases/overdue/", "/cases/new/",
-        reintegrating.get_absolute_url(), fresh.get_absolute_url(), reverse("cases:edit", args=[fresh.code]),
+        *_record(reintegrating), *_record(fresh), reverse("cases:edit", args=[fresh.code]),
     ):
         page.goto(url)
         violations += _serious(axe, page)
@@ -74,7 +80,7 @@ def test_every_case_page_passes_axe(page, live_server):
     violations += _serious(axe, page)
 
     _sign_in(page, live_server, actors.origin_worker)
-    for url in (requested.get_absolute_url(), reintegrating.get_absolute_url()):
+    for url in (*_record(requested), *_record(reintegrating)):
         page.goto(url)
         violations += _serious(axe, page)
 
@@ -97,11 +103,17 @@ def test_a_case_worker_sees_what_is_missing_records_it_and_moves_the_case_on(pag
     page.wait_for_selector("#errors")
     assert "Refused; nothing was changed" in page.locator("form[action$='/transition/protect/']").inner_text()
 
+    # The consents are in the section about the person: its tab, then back to the overview.
     page.goto(case.get_absolute_url())
+    page.locator("#case-sections a", has_text="The person").click()
+    page.wait_for_selector("#consents")
     page.select_option("#id_consent_purpose", "processing")
     page.select_option("#id_consent_given_by", "guardian")
     page.locator("#consents button[type=submit]", has_text="Record").click()
     page.wait_for_selector("text=The consent has been recorded.")
+    assert page.locator("#case-sections a[aria-current=page]").inner_text() == "The person"
+    page.locator("#case-sections a", has_text="Overview").click()
+    page.wait_for_selector("#stage")
     page.locator("form[action$='/transition/protect/'] button[type=submit]").click()
     page.wait_for_selector("text=Done: Place under protection.")
     assert page.locator("[aria-current=step]").inner_text().startswith("Protected")

@@ -201,9 +201,10 @@ def test_a_child_goes_home_through_every_stage(
     # The owners' page: the final stage marked, the origin's report, the origin's looks logged.
     page = worker.get(case.get_absolute_url())
     assert page.context["steps"][-1] == {"stage": Stage.CLOSED, "label": Stage.CLOSED.label, "state": "current"}
-    html = page.content.decode()
-    assert "Asiste a la escuela y vive con su abuela." in html
-    assert caseworker_hn.username in [row["actor"] for row in page.context["access_log"]]
+    follow_up = worker.get(reverse("cases:follow_up", args=[case.code])).content.decode()
+    assert "Asiste a la escuela y vive con su abuela." in follow_up
+    history = worker.get(reverse("cases:history", args=[case.code]))
+    assert caseworker_hn.username in [row["actor"] for row in history.context["access_log"]]
     # The partner worked the whole return without ever seeing who travelled.
     for seen in partner.seen:
         assert CANARY_GIVEN not in seen and CANARY_FAMILY not in seen and "Abuela materna" not in seen

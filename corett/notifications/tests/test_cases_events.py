@@ -92,6 +92,8 @@ def test_an_approval_request_tells_the_destinations_supervisors_but_not_the_requ
     case = open_case()
     services.approval_request(actor=people["worker_gt"], case=case, kind="closure")
     assert told("case.approval_requested", case, people) == {"supervisor_gt", "supervisor_gt_2"}
+    # It leads to the approvals, in the case record's coordination section.
+    assert {row.link for row in Notification.objects.all()} == {f"/cases/{case.code}/coordination/#approvals"}
     Notification.objects.all().delete()
     services.approval_request(actor=people["supervisor_gt"], case=case, kind="travel_plan")
     assert told("case.approval_requested", case, people) == {"supervisor_gt_2"}
@@ -105,6 +107,7 @@ def test_a_decision_tells_the_requester_only(people, approve):
     assert told("case.approval_decided", case, people) == {"worker_gt_2"}
     (row,) = Notification.objects.filter(kind="case.approval_decided")
     assert row.params["decision"] == ("approved" if approve else "rejected")
+    assert row.link == f"/cases/{case.code}/coordination/#approvals"
 
 
 def test_a_funding_request_tells_the_partners_staff_with_the_partner_role(people):
@@ -120,6 +123,7 @@ def test_funding_steps_tell_the_destinations_case_workers(people):
     assert told("case.funding_advanced", case, people) == {"worker_gt", "worker_gt_2"}
     (row, _other) = Notification.objects.filter(kind="case.funding_advanced")
     assert row.params["state"] == "committed"
+    assert row.link == f"/cases/{case.code}/coordination/#funding"
 
 
 def test_a_possible_duplicate_tells_each_countrys_supervisors_of_their_own_case_only(people):
