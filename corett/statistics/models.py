@@ -198,7 +198,9 @@ class ValueQuerySet(models.QuerySet["Value"]):
 
 
 class Value(models.Model):
-    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT)
+    # No index of its own on either foreign key: statistics_value_query begins with the indicator and
+    # statistics_value_batch is the batch's (a duplicate index costs every import's inserts).
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, db_index=False)
     country_iso3 = models.CharField(_("country"), max_length=3)
     # DHIS2's ISO period notation: "2022", "2022S1", "2022Q3".
     period = models.CharField(_("period"), max_length=6)
@@ -218,7 +220,8 @@ class Value(models.Model):
 
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     release = models.CharField(_("release"), max_length=120, blank=True)
-    batch = models.ForeignKey(Batch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="values")
+    batch = models.ForeignKey(Batch, verbose_name=_("batch"), on_delete=models.PROTECT, related_name="values",
+                              db_index=False)
     cell = models.CharField(_("cell"), max_length=60, blank=True, help_text=_("Where in the file it was read."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     recorded_by = models.ForeignKey(
@@ -370,7 +373,8 @@ class PublishedValue(models.Model):
     exports read a small table instead of controlling disclosure on every request.
     """
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE)
+    # No index of its own: statistics_published_query begins with the indicator.
+    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, db_index=False)
     country_iso3 = models.CharField(_("country"), max_length=3)
     period = models.CharField(_("period"), max_length=6)
     year = models.PositiveSmallIntegerField(_("year"))
