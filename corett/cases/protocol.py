@@ -37,6 +37,9 @@ class Guard:
     code: str
     message: Promise
     holds: Callable[[Case, dict], bool]
+    # The case's lists (``related.LISTS``) the check reads: a page that shows which steps can be
+    # taken reads those lists, and only those, beforehand (a test holds every guard to it).
+    reads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,24 +113,28 @@ def _given(name: str) -> Callable[[Case, dict], bool]:
     return lambda case, data: bool(str(data.get(name) or "").strip())
 
 
+CONSENT_LISTS = ("consents", "consent_overrides")
+APPROVAL_LISTS = ("approvals", "stage_changes")  # approvals since the last reopening
+
 CONSENT_PROCESSING = Guard(
     "consent_processing", _("The consent to process personal data has not been recorded."),
-    _consent(ConsentPurpose.PROCESSING),
+    _consent(ConsentPurpose.PROCESSING), CONSENT_LISTS,
 )
 CONSENT_RETURN = Guard(
     "consent_return", _("The consent to return has not been recorded (for a child, the guardian's)."),
-    _consent(ConsentPurpose.RETURN),
+    _consent(ConsentPurpose.RETURN), CONSENT_LISTS,
 )
 CONSENT_SHARE_ORIGIN = Guard(
     "consent_share_origin", _("The consent to share the case with the country of origin has not been recorded."),
-    _consent(ConsentPurpose.SHARE_ORIGIN),
+    _consent(ConsentPurpose.SHARE_ORIGIN), CONSENT_LISTS,
 )
 CONSENT_SHARE_FUNDER = Guard(
     "consent_share_funder", _("The consent to share the case with a funder has not been recorded."),
-    _consent(ConsentPurpose.SHARE_FUNDER),
+    _consent(ConsentPurpose.SHARE_FUNDER), CONSENT_LISTS,
 )
 GUARDIAN = Guard(
-    "guardian", _("A child needs a guardian appointed first."), _for_children(_related(RelatedRole.GUARDIAN))
+    "guardian", _("A child needs a guardian appointed first."), _for_children(_related(RelatedRole.GUARDIAN)),
+    ("related_people",),
 )
 STATUS_DECIDED = Guard(
     "status_decided", _("Record who decided the trafficking status."),
@@ -136,11 +143,11 @@ STATUS_DECIDED = Guard(
 RETURN_APPROVED = Guard(
     "return_approved",
     _("The return decision (for a child, the best-interests determination) has not been approved by a case supervisor."),
-    _approved(ApprovalKind.RETURN_DECISION),
+    _approved(ApprovalKind.RETURN_DECISION), APPROVAL_LISTS,
 )
 CAREGIVER_READY = Guard(
     "caregiver_ready", _("A child returns only to a caregiver who has agreed and was assessed as able to care."),
-    _for_children(_related(RelatedRole.CAREGIVER, ready=True)),
+    _for_children(_related(RelatedRole.CAREGIVER, ready=True)), ("related_people",),
 )
 ORIGIN_CONTACTS = Guard(
     "origin_contacts", _("The country of origin must name a contact and an alternate."),
@@ -150,10 +157,11 @@ DECLINE_REASON = Guard("decline_reason", _("Give the reasons for declining."), _
 FUNDING_ASKED = Guard(
     "funding_asked", _("Prepare a funding request for a partner first."),
     _funding(FundingState.REQUESTED, FundingState.COMMITTED, FundingState.DISBURSED, FundingState.RECONCILED),
+    ("funding_requests",),
 )
 FUNDING_COMMITTED = Guard(
     "funding_committed", _("No partner has committed the funding yet."),
-    _funding(FundingState.COMMITTED, FundingState.DISBURSED, FundingState.RECONCILED),
+    _funding(FundingState.COMMITTED, FundingState.DISBURSED, FundingState.RECONCILED), ("funding_requests",),
 )
 DOCUMENTS = Guard(
     "documents", _("The person's travel or identity documents are not recorded."),
@@ -161,11 +169,15 @@ DOCUMENTS = Guard(
 )
 TRAVEL_APPROVED = Guard(
     "travel_approved", _("The travel plan has not been approved by a case supervisor."),
-    _approved(ApprovalKind.TRAVEL_PLAN),
+    _approved(ApprovalKind.TRAVEL_PLAN), APPROVAL_LISTS,
 )
-ESCORT = Guard("escort", _("A child travels with an escort: name one first."), _for_children(_related(RelatedRole.ESCORT)))
+ESCORT = Guard(
+    "escort", _("A child travels with an escort: name one first."), _for_children(_related(RelatedRole.ESCORT)),
+    ("related_people",),
+)
 CLOSURE_APPROVED = Guard(
-    "closure_approved", _("The closure has not been approved by a case supervisor."), _approved(ApprovalKind.CLOSURE)
+    "closure_approved", _("The closure has not been approved by a case supervisor."), _approved(ApprovalKind.CLOSURE),
+    APPROVAL_LISTS,
 )
 REASON = Guard("reason", _("Give a reason."), _given("reason"))
 NOT_PURGED = Guard(
@@ -232,6 +244,13 @@ TRANSITIONS: dict[str, Transition] = {
 def failed_guards(case: Case, transition: Transition, data: dict | None = None) -> list[Guard]:
     data = data or {}
     return [g for g in transition.guards if not g.holds(case, data)]
+
+
+def lists_read(stage: str) -> tuple[str, ...]:
+    """The case's lists the guards of every step from ``stage`` read."""
+    return tuple(dict.fromkeys(
+        name for t in TRANSITIONS.values() if stage in t.sources for guard in t.guards for name in guard.reads
+    ))
 
 
 def from_stage(case: Case) -> list[Transition]:

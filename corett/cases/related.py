@@ -4,9 +4,9 @@ approvals, people, steps, tasks…), read with SQL compiled once a process.
 ``prefetch_related`` builds, compiles and reads each list anew on every request: for the case
 page's nine lists, compiling their SQL and looking up each column's converters cost about
 two thirds of reading the case (more than the database did). The statements depend on nothing
-but the model and the database: the case and its lists are read by the case's id alone, once
-the policy's scope (``Case.objects.visible_to``) has given that id for the user. So each is compiled once per
-thread and database connection, with the case's id as its only parameter; each request runs it,
+but the model and the database: the case is read by its code alone (the policy then decides
+whether the user may see it), its lists by the case's id alone. So each is compiled once per
+thread and database connection, with the code or the id as its only parameter; each request runs it,
 converts every column as the ORM does (sealed values are opened by their field, as always) and
 caches the rows on the case as ``prefetch_related`` would, each row knowing its case.
 """
@@ -72,7 +72,7 @@ CONTACTS = ("origin_contact", "origin_alternate")
 _PLACEHOLDER = -7_654_321  # the case's id while compiling: found among the parameters, then replaced
 
 _CASE = CompiledQuery(
-    lambda case_id: Case._default_manager.select_related(*CASE_RELATIONS).filter(pk=case_id), case_id=_PLACEHOLDER
+    lambda code: Case._default_manager.select_related(*CASE_RELATIONS).filter(code=code), code="\x00the case's code"
 )
 
 
@@ -89,9 +89,9 @@ _CONTACT_PEOPLE = CompiledQuery(
 )
 
 
-def read_case(pk: int, db: str = "default") -> Case | None:
-    """The case with the id the policy's scope gave for the user, with its relations."""
-    found = _CASE.instances(db, case_id=pk)
+def read_case(code: str, db: str = "default") -> Case | None:
+    """The case with this code, with its relations (whoever asks: the caller asks the policy)."""
+    found = _CASE.instances(db, code=code)
     if not found:
         return None
     case = found[0]

@@ -152,11 +152,11 @@ def _get_case_for_user(user: Any, code: str, *, full: bool = False, lists: Itera
     """
     if not is_valid_case_code(code):
         raise Http404
-    # The policy's scope finds the case's id; the case and its relations are then read by that
-    # id with a statement compiled once (``related.read_case``).
-    found = list(Case.objects.visible_to(user).filter(code=code).values_list("pk", flat=True)[:1])
-    case = related.read_case(found[0]) if found else None
-    if case is None:
+    # The case and its relations are read by its code with a statement compiled once
+    # (``related.read_case``); the policy's rule for seeing a case (the rule its scope,
+    # ``Case.objects.visible_to``, puts in SQL) then decides. Someone else's case is not found.
+    case = related.read_case(code)
+    if case is None or not policy.can(user, "cases.view", case):
         raise Http404
     if full or lists:
         related.load(case, None if full else lists)
@@ -560,10 +560,6 @@ def _transitions_for(user: Any, case: Case, bound: dict[str, Any], refused: dict
 # part of the record. Each section reads only the lists it shows and writes one look at the case
 # to the audit trail, saying which section was looked at (and whether the identity was shown).
 
-# What the protocol's guards read (``protocol.failed_guards``) to say which steps can be taken.
-GUARD_LISTS = ("consents", "consent_overrides", "stage_changes", "approvals", "related_people", "funding_requests")
-
-
 @dataclass(frozen=True)
 class Section:
     slug: str  # the URL's name in the ``cases`` namespace, and what the audit entry records
@@ -571,11 +567,17 @@ class Section:
     parts: tuple[str, ...]  # the templates of its parts, in order
     anchors: tuple[str, ...]  # the ids of those parts (where a form's result sends the reader)
     lists: tuple[str, ...]  # the case's lists it reads (``related.LISTS``); every section shows the flags
+    steps: bool = False  # it offers the steps the protocol allows now, and reads what their guards read
+
+    def lists_for(self, case: Case) -> tuple[str, ...]:
+        if not self.steps:
+            return self.lists
+        return tuple(dict.fromkeys((*self.lists, *protocol.lists_read(case.stage))))
 
 
 SECTIONS: dict[str, Section] = {section.slug: section for section in (
     Section("detail", gettext_lazy("Overview"), ("cases/_protocol.html", "cases/_flags.html", "cases/_tasks.html"),
-            ("stage", "flags", "tasks"), (*GUARD_LISTS, "flags", "tasks")),
+            ("stage", "flags", "tasks"), ("stage_changes", "flags", "tasks"), steps=True),
     Section("person", gettext_lazy("The person"),
             ("cases/_identity.html", "cases/_consents.html", "cases/_related_people.html"),
             ("identity", "consents", "related-people"), ("consents", "consent_overrides", "related_people", "flags")),
@@ -745,7 +747,8 @@ def _render_case(
     shown = SECTIONS[section]
     bound = bound or {}
     if not preloaded:
-        case = _get_case_for_user(user, case.code, lists=shown.lists)
+        case = _get_case_for_user(user, case.code)
+        related.load(case, shown.lists_for(case))
     can_identity = policy.can(user, "cases.view_identity", case)
     can_change = policy.can(user, "cases.change", case)
     is_origin = policy.can(user, "cases.transition_origin", case)
@@ -786,7 +789,8 @@ def _form_on_demand(request: AuthenticatedRequest, case: Case, template: str, ti
 @require_GET
 def case_detail(request: AuthenticatedRequest, code: str, section: str = "detail") -> HttpResponse:
     """The case record's overview, or another of its sections (``SECTIONS``)."""
-    case = _get_case_for_user(request.user, code, lists=SECTIONS[section].lists)
+    case = _get_case_for_user(request.user, code)
+    related.load(case, SECTIONS[section].lists_for(case))
     return _render_case(request, case, section=section, preloaded=True)
 
 

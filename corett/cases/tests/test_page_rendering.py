@@ -391,17 +391,17 @@ def test_the_case_is_read_with_its_contacts_in_the_country_of_origin(
     contact, alternate = hn_contacts
     Case.objects.filter(pk=shared_case.pk).update(origin_contact=contact, origin_alternate=alternate)
     with django_assert_num_queries(2):  # the case with its relations, then its two contacts
-        case = related.read_case(shared_case.pk)
+        case = related.read_case(shared_case.code)
     assert case is not None
     with django_assert_num_queries(0):
         assert (case.origin_contact, case.origin_alternate) == (contact, alternate)
         assert case.origin_contact is not None and case.origin_contact.organisation == contact.organisation
         assert (case.destination_country.iso2, case.origin_country.iso2) == ("GT", "HN")
     Case.objects.filter(pk=shared_case.pk).update(origin_alternate=contact)  # the same person twice
-    case = related.read_case(shared_case.pk)
+    case = related.read_case(shared_case.code)
     assert case is not None and case.origin_contact == case.origin_alternate == contact
     Case.objects.filter(pk=shared_case.pk).update(origin_contact=None, origin_alternate=None)
     with django_assert_num_queries(1):  # no contacts: nothing more to read
-        case = related.read_case(shared_case.pk)
+        case = related.read_case(shared_case.code)
         assert case is not None and case.origin_contact is None and case.origin_alternate is None
-    assert related.read_case(987654321) is None
+    assert related.read_case("RP-0000-00000") is None

@@ -644,3 +644,39 @@ def test_the_helper_reaches_every_stage_for_children_and_adults(db):
         for child in (True, False):
             assert case_in_stage(stage, child=child).stage == stage
     assert case_actors() == actors  # made once, reused
+
+
+@pytest.mark.parametrize("stage", list(S.values))
+def test_each_guard_reads_only_the_lists_it_declares(db, stage, django_assert_num_queries):
+    # The overview reads beforehand the lists the guards of the steps from its stage declare
+    # (``Guard.reads``); one read that was not declared would cost the page a query of its own.
+    from corett.cases import related
+
+    case = related.read_case(case_in_stage(stage).code)
+    assert case is not None
+    related.load(case, protocol.lists_read(stage))
+    with django_assert_num_queries(0):
+        for transition in protocol.from_stage(case):
+            protocol.failed_guards(case, transition, {"reason": "…", "alternative": "asylum"})
+
+
+def test_the_rule_for_seeing_a_case_and_its_scope_agree(db):
+    # A case page asks the rule of the case it read; the lists ask the scope in SQL.
+    requested, before = case_in_stage(S.REQUESTED_TO_ORIGIN), case_in_stage(S.RETURN_DECIDED)
+    elsewhere = case_in_stage(S.IDENTIFIED, destination="SV", origin="GT")
+    actors = actors_of(requested)
+    users = [
+        actors.worker, actors.supervisor, actors.origin_worker, actors.partner,
+        factories.user_with(Role.CASE_SUPERVISOR, "SV", username="supervisor-sv-scope"),
+        factories.user_with(Role.FOCAL_POINT, "GT", username="focal-gt-scope"),
+        factories.user_with(Role.SECRETARIAT, None, username="secretariat-scope"),
+    ]
+    seen = 0
+    for user in users:
+        for case in (requested, before, elsewhere):
+            can = policy.can(user, "cases.view", case)
+            assert can == Case.objects.visible_to(user).filter(pk=case.pk).exists(), (user.username, case.code)
+            seen += can
+    # GT's two case roles see its own two (not SV's, not shared with GT yet); HN's worker the
+    # requested one; SV's supervisor its own.
+    assert seen == 6
