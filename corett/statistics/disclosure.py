@@ -185,9 +185,20 @@ def _infer_bounds(problem: _Problem) -> tuple[list[int], list[int]]:
     # Equations whose cells are all published narrow nothing.
     active = [(total, parts) for (total, parts), terms in zip(problem.equations, problem.terms, strict=True)
               if not hidden.isdisjoint(terms)]
+    # An equation none of whose cells has changed since it last narrowed nothing would narrow
+    # nothing again (it reads only its cells' bounds): it is skipped. The equations that do narrow
+    # are the same, in the same order, round by round, so the bounds are the same.
+    involving: dict[int, list[int]] = {}
+    for position, (total, parts) in enumerate(active):
+        for term in (total, *parts):
+            involving.setdefault(term, []).append(position)
+    stale = [True] * len(active)
     for _round in range(100):
         changed = False
-        for total, parts in active:
+        for position, (total, parts) in enumerate(active):
+            if not stale[position]:
+                continue
+            stale[position] = False
             part_lo = part_hi = 0
             for p in parts:
                 part_lo += lower[p]
@@ -197,6 +208,8 @@ def _infer_bounds(problem: _Problem) -> tuple[list[int], list[int]]:
             if (new_lo != t_lo or new_hi != t_hi) and new_lo <= new_hi:
                 lower[total], upper[total] = t_lo, t_hi = new_lo, new_hi
                 changed = True
+                for other in involving[total]:
+                    stale[other] = True
             for part in parts:
                 lo, hi = lower[part], upper[part]
                 others_lo = part_lo - lo
@@ -208,6 +221,8 @@ def _infer_bounds(problem: _Problem) -> tuple[list[int], list[int]]:
                     part_lo += new_lo - lo
                     part_hi += min(new_hi, UNBOUNDED) - min(hi, UNBOUNDED)
                     changed = True
+                    for other in involving[part]:
+                        stale[other] = True
         if not changed:
             break
     return lower, upper
