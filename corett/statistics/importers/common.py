@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corett.audit.services import audit_log
+from corett.statistics import bulk
 from corett.statistics.models import Batch, Finding, Indicator, Status, Value
 from corett.statistics.services import ValueInput, store_values
 
@@ -185,7 +186,8 @@ def _store_findings(batch: Batch, found: list[FoundProblem], decisions: dict[str
         )
         for problem in new
     ]
-    Finding.objects.bulk_create(rows, batch_size=1000)
+    # One executemany: bulk_create compiles a statement per few dozen findings on SQLite.
+    bulk.insert(rows)
     return len(rows)
 
 

@@ -73,9 +73,17 @@ class CountryNames:
     def __init__(self, own_names: dict[str, str]):
         self.table = {normalise(name): code for name, code in own_names.items() if name and code}
         self.table.update(ALIASES)
+        # A release repeats each label over many rows: each (label, reporting country) resolved once.
+        self._resolved: dict[tuple[str, str], tuple[str, str, str | None]] = {}
 
     def resolve(self, label: str, reporting_country: str) -> tuple[str, str, str | None]:
         """(code, label to keep, repaired name or None). ``code`` is "" when nothing matched."""
+        found = self._resolved.get((label, reporting_country))
+        if found is None:
+            found = self._resolved[(label, reporting_country)] = self._resolve(label, reporting_country)
+        return found
+
+    def _resolve(self, label: str, reporting_country: str) -> tuple[str, str, str | None]:
         key = normalise(label)
         if key in OWN_NATIONALS or (is_garbled(label) and self._matches_garbled(key, OWN_NATIONALS)):
             return reporting_country, "", None
