@@ -220,6 +220,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# PostgreSQL: the statements every page runs (corett.lib.compiled) are prepared on the server
+# once per connection; 0 behind a connection pooler in transaction mode.
+DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", "True")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

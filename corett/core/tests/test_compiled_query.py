@@ -98,3 +98,31 @@ def test_a_thread_keeps_a_bounded_number_of_statements(organisations, monkeypatc
     assert compiled.kept_statement(("test", 4), "default", lambda: "again") == 4  # still kept
     assert compiled.kept_statement(("test", 0), "default", lambda: "again") == "again"  # let go
     assert made == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared", [True, False])
+def test_on_postgresql_the_statements_are_prepared_once_a_connection_and_still_logged(
+    organisations, settings, prepared
+):
+    settings.DB_PREPARED_STATEMENTS = prepared
+    connection.close()  # a new connection: nothing prepared on it yet
+
+    def ours() -> list[str]:
+        with connection.cursor() as cursor:  # Django's own cursor: nothing of it is prepared
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [sql for (sql,) in cursor.fetchall() if '"directory_organisation"' in sql]
+
+    assert ours() == []
+    gt = organisations[0].country_id
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(3):
+            assert BY_COUNTRY.rows(country_id=gt) == list(
+                Organisation.objects.filter(country_id=gt).order_by("name").values_list("name", "languages", "created_at")
+            )
+            assert WITH_COUNTRY.count(pk=organisations[2].pk) == 1
+    # Every run is in the query log, as any other query's (the pages' query counts hold).
+    assert len(captured.captured_queries) == 9
+    # The list and the count: each prepared once, then executed again by name.
+    assert len(ours()) == (2 if prepared else 0)
