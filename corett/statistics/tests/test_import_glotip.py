@@ -171,3 +171,25 @@ def test_values_filled_in_one_update_are_those_the_constructor_builds():
         built, constructed = _value_input(**fields), ValueInput(**fields)
         assert vars(built) == vars(constructed)
         assert built == constructed and hash(built) == hash(constructed) and built.key() == constructed.key()
+
+
+def test_imports_collect_less_often_and_give_the_thresholds_back():
+    import gc
+
+    from corett.statistics.importers.common import fewer_collections
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with fewer_collections():
+            assert gc.get_threshold() == (50_000, 20, 100)
+            with fewer_collections():  # a second import at once (the web runs them in threads)
+                assert gc.get_threshold() == (50_000, 20, 100)
+            assert gc.get_threshold() == (50_000, 20, 100)  # the first is still running
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.set_threshold(100_000, 10, 500)  # never more often than the process asked for
+        with fewer_collections():
+            assert gc.get_threshold() == (100_000, 20, 500)
+        assert gc.get_threshold() == (100_000, 10, 500)
+    finally:
+        gc.set_threshold(*before)
