@@ -67,8 +67,10 @@ def _cursor(db: str) -> Any:
         # Django turns psycopg's preparing off; its own cursors bind on the client, and those
         # never prepare whatever the threshold: only the cursor below does.
         raw.prepare_threshold = 0
+    cursor = _preparing_cursor_class()(raw)
+    cursor.logged = connection.queries_logged
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_preparing_cursor_class()(raw))  # type: ignore[attr-defined]  # what connection.cursor() does
+        return connection._prepare_cursor(cursor)  # type: ignore[attr-defined]  # what connection.cursor() does
 
 
 _PREPARING: list[type] = []
@@ -80,8 +82,15 @@ def _preparing_cursor_class() -> type:
         import psycopg
 
         class PreparingCursor(psycopg.Cursor):
+            logged = False
+
             def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
-                return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+                done = super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+                if self.logged:
+                    # Django's query log reads the statement run from here (a client-binding
+                    # cursor keeps it; this one does not).
+                    self._query = self._convert_query(query, params)
+                return done
 
         _PREPARING.append(PreparingCursor)
     return _PREPARING[0]

@@ -122,7 +122,9 @@ def test_on_postgresql_the_statements_are_prepared_once_a_connection_and_still_l
                 Organisation.objects.filter(country_id=gt).order_by("name").values_list("name", "languages", "created_at")
             )
             assert WITH_COUNTRY.count(pk=organisations[2].pk) == 1
-    # Every run is in the query log, as any other query's (the pages' query counts hold).
+    # Every run is in the query log, as any other query's (the pages' query counts hold), with
+    # its statement.
     assert len(captured.captured_queries) == 9
+    assert all('"directory_organisation"' in query["sql"] for query in captured.captured_queries)
     # The list and the count: each prepared once, then executed again by name.
     assert len(ours()) == (2 if prepared else 0)
