@@ -624,9 +624,9 @@ def _section_tabs(case: Case, current: Section) -> SafeString:
     return mark_safe("".join(items))  # noqa: S308  (each item built by format_html)
 
 
-def _overview(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
-    if flags["can_change"]:
-        for flag in flags["flags"]:
+def _overview(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **common: Any) -> dict[str, Any]:
+    if common["can_change"]:
+        for flag in common["flags"]:
             if flag.resolved_at is None:
                 flag.resolve_form = bound.get(f"flag:{flag.pk}") or FlagResolveForm(auto_id=f"id_flag{flag.pk}_%s")
     today = timezone.localdate()
@@ -641,7 +641,7 @@ def _overview(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, l
     }
 
 
-def _person(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
+def _person(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **common: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "consents": case.consents.all(),
         "overrides": case.consent_overrides.all(),
@@ -650,7 +650,7 @@ def _person(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, lis
         # rarely used one (a related person) comes from its own address when its <details> is
         # opened, unless a submission of it is shown again with its errors.
         "may_add_person": bool(_person_roles(user, case)),
-        **_labels(case, identity=flags["can_identity"]),
+        **_labels(case, identity=common["can_identity"]),
     }
     if "person" in bound:
         context["person_form"] = bound["person"]
@@ -658,12 +658,12 @@ def _person(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, lis
         context["override_form"] = bound.get("override") or ConsentOverrideForm(
             purposes=unconsented, auto_id="id_override_%s"
         )
-    if flags["can_change"]:
+    if common["can_change"]:
         context["consent_form"] = bound.get("consent") or ConsentForm(auto_id="id_consent_%s")
     return context
 
 
-def _coordination(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
+def _coordination(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **common: Any) -> dict[str, Any]:
     approvals = list(case.approvals.all())
     for approval in approvals:
         approval.may_decide = approval.state == ApprovalState.PENDING and policy.can(  # type: ignore[attr-defined]
@@ -682,14 +682,14 @@ def _coordination(user: Any, case: Case, bound: dict[str, Any], refused: dict[st
     }
     # The funding request's form comes from its own address when its <details> is opened,
     # unless a submission of it is shown again with its errors.
-    if flags["can_change"] and "funding" in bound:
+    if common["can_change"] and "funding" in bound:
         context["funding_form"], context["items"] = bound["funding"], bound["items"]
-    if flags["is_origin"]:
+    if common["is_origin"]:
         context["origin_form"] = bound.get("origin") or OriginContactsForm(user=user, case=case, auto_id="id_origin_%s")
     return context
 
 
-def _follow_up(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
+def _follow_up(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **common: Any) -> dict[str, Any]:
     may_report = policy.can(user, "cases.report_follow_up", case)
     follow_ups = list(case.follow_ups.all())
     day = labels.dates()
@@ -709,11 +709,11 @@ def _follow_up(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, 
     return {"follow_ups": follow_ups, "today": timezone.localdate()}
 
 
-def _documents(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
+def _documents(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **common: Any) -> dict[str, Any]:
     return {}  # the part reads what it shows itself ({% case_documents %})
 
 
-def _history(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **flags: Any) -> dict[str, Any]:
+def _history(user: Any, case: Case, bound: dict[str, Any], refused: dict[str, list[str]], **common: Any) -> dict[str, Any]:
     access_log = _access_log(case) if policy.can(user, "cases.view_access_log", case) else None
     return {
         "history_rows": _history_rows(case),
