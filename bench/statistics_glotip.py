@@ -105,6 +105,8 @@ def main() -> None:
         # Where the time goes, once, from the last round's data: reading (as the import reads,
         # with its fewer garbage collections), publishing (disclosure control of every table,
         # then writing the published cells) and the rest (storing the values and findings).
+        # Publishing is timed as a full refresh, which reads every value back from the database;
+        # the import hands the values it has just written over instead (release.Written).
         from corett.statistics import release
         from corett.statistics.importers.common import fewer_collections
         from corett.statistics.importers.glotip import read_glotip
@@ -127,7 +129,7 @@ def main() -> None:
         with fewer_collections():
             cpu_g, _wall, _result = timed(read_glotip, args.file, lambda done, total: None)
         print(f"of which: reading and checking {cpu_g:.2f}s CPU; publishing {cells:,} cells {cpu_p:.2f}s CPU "
-              f"(controlling the tables {controlling[0]:.2f}s, the rest reading and writing rows); "
+              f"(controlling the tables {controlling[0]:.2f}s, the rest reading back and writing rows); "
               f"the rest is storing values and findings")
 
 if __name__ == "__main__":
