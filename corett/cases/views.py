@@ -569,6 +569,9 @@ class Section:
     lists: tuple[str, ...]  # the case's lists it reads (``related.LISTS``); every section shows the flags
     steps: bool = False  # it offers the steps the protocol allows now, and reads what their guards read
 
+    def url(self, case: Case) -> str:
+        return cached_reverse(f"cases:{self.slug}", case.code)
+
     def lists_for(self, case: Case) -> tuple[str, ...]:
         if not self.steps:
             return self.lists
@@ -599,15 +602,14 @@ SECTION_OF_ANCHOR = {anchor: section.slug for section in SECTIONS.values() for a
 SECTION_OF_FORM = {
     "transition": "detail", "flag": "detail",
     "consent": "person", "override": "person", "person": "person",
-    "approval": "coordination", "origin": "coordination", "funding": "coordination",
+    "origin": "coordination", "funding": "coordination",
     "follow_up": "follow_up",
 }
 
 
 def section_url(case: Case, anchor: str = "") -> str:
     """The address of the section of the case that holds ``anchor`` (a part's id), with it."""
-    slug = SECTION_OF_ANCHOR.get(anchor, "detail")
-    url = case.get_absolute_url() if slug == "detail" else cached_reverse(f"cases:{slug}", case.code)
+    url = SECTIONS[SECTION_OF_ANCHOR.get(anchor, "detail")].url(case)
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -615,7 +617,7 @@ def _section_tabs(case: Case, current: Section) -> SafeString:
     """The sections as tabs (links: each is a page of its own, and works without JavaScript)."""
     items = []
     for section in SECTIONS.values():
-        url = case.get_absolute_url() if section.slug == "detail" else cached_reverse(f"cases:{section.slug}", case.code)
+        url = section.url(case)
         active = section is current
         items.append(format_html(
             '<li class="nav-item"><a class="nav-link{}" href="{}"{}>{}</a></li>\n',
