@@ -193,3 +193,84 @@ def test_imports_collect_less_often_and_give_the_thresholds_back():
         assert gc.get_threshold() == (100_000, 10, 500)
     finally:
         gc.set_threshold(*before)
+
+
+def _openpyxl_rows(path: Path) -> list[tuple]:
+    """The rows as openpyxl's read-only mode gives them: what the reader's checks were written
+    for, before calamine read the file."""
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    sheet.reset_dimensions()
+    rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def _padded(rows: list[tuple], width: int) -> list[tuple]:
+    # openpyxl ends a row at its last cell; calamine gives every row the sheet's width.
+    return [row + (None,) * (width - len(row)) for row in rows]
+
+
+def test_calamine_reads_the_rows_openpyxl_reads(tmp_path):
+    import datetime as dt
+
+    from corett.statistics.importers.glotip import _open_sheet, sheet_rows
+
+    def quirks(workbook):
+        sheet = workbook.active
+        sheet.insert_rows(20, 3)  # empty rows in the middle keep the row numbers after them
+        sheet.cell(row=30, column=12, value=12)  # a number where UNODC writes text
+        sheet.cell(row=31, column=12, value=12.5)
+        sheet.cell(row=32, column=12, value=True)
+        sheet.cell(row=33, column=12, value="")
+        sheet.cell(row=34, column=7, value=None)
+        sheet.cell(row=35, column=10, value=dt.datetime(2015, 3, 1, 12, 30))  # noqa: DTZ001 (Excel has no time zones)
+        sheet.cell(row=36, column=16, value="beyond the header")
+
+    path = _copy_with(tmp_path, quirks)
+    read = list(sheet_rows(_open_sheet(path)))
+    expected = _padded(_openpyxl_rows(path), len(read[0]))
+    assert read == expected
+    assert [type(cell) for cell in read[29][9:12]] == [int, str, int]  # 2019, "Counts", 12
+    assert read[30][11] == 12.5 and read[31][11] is True and read[32][11] is None
+    assert len(read) == 3 + 328 + 3  # preamble and header, the rows, the empty ones
+
+
+@pytest.mark.skipif(not FULL.exists(), reason="the full GLOTIP release is not in ../shared/data/glotip/")
+def test_calamine_reads_the_whole_release_as_openpyxl_does():
+    from corett.statistics.importers.glotip import _open_sheet, sheet_rows
+
+    read = list(sheet_rows(_open_sheet(FULL)))
+    assert len(read) == 58772
+    assert read == _padded(_openpyxl_rows(FULL), len(read[0]))
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_the_limit_is_refused(db, tmp_path, settings):
+    """A "zip bomb": calamine would hold all of it in memory."""
+    import zipfile
+
+    settings.STATISTICS_IMPORT_MAX_BYTES = 64 * 1024  # a workbook may unpack to 16 times that: 1 MB
+    path = tmp_path / "data_glotip.xlsx"
+    with zipfile.ZipFile(EXCERPT) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for entry in source.infolist():
+            bomb.writestr(entry, source.read(entry))
+        bomb.writestr("xl/media/padding.bin", bytes(2 * 1024 * 1024))
+    assert path.stat().st_size < 64 * 1024
+    with pytest.raises(CommandError):
+        call_command("import-glotip", str(path), "--no-progress", stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert "The workbook unpacks to 2.2 MB; the limit is 1.0 MB." in err.getvalue()
+    assert not Value.objects.exists() and Batch.objects.get().state == Batch.State.FAILED
+
+
+def test_a_damaged_workbook_is_refused_with_the_reason(db, tmp_path):
+    import zipfile
+
+    path = tmp_path / "data_glotip.xlsx"
+    with zipfile.ZipFile(EXCERPT) as source, zipfile.ZipFile(path, "w") as damaged:
+        for entry in source.infolist():
+            data = source.read(entry)
+            damaged.writestr(entry, data[: len(data) // 2] if entry.filename.endswith("sheet1.xml") else data)
+    with pytest.raises(CommandError):
+        call_command("import-glotip", str(path), "--no-progress", stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert "Error" in err.getvalue()
+    assert not Value.objects.exists()
