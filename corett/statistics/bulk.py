@@ -1,12 +1,18 @@
-"""Fast inserts for imports: tens of thousands of rows in one ``executemany``.
+"""Fast inserts for imports: tens of thousands of rows in one ``executemany``, or one ``COPY``.
 
 Django's ``bulk_create`` compiles one statement per few dozen rows on SQLite (its 999-parameter
 limit), which makes a GLOTIP import spend more time compiling SQL than reading the file. The rows
 are built as model instances (validated by the service that builds them) and written here.
+
+On PostgreSQL an ``executemany`` still has the server parse, bind and run one INSERT per row
+(GLOTIP's 115,000 rows: ~6 s of the server's time, more than the whole import in Python);
+``COPY ... FROM STDIN`` streams them to one statement (~10 times faster). The table's constraints
+and indexes apply to it as to an INSERT, and it runs in the caller's transaction.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -57,6 +63,25 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(meta.db_table), ", ".join(quote(n) for n in names), ", ".join(["%s"] * len(names))
     )
+    if connection.vendor == "postgresql":
+        _copy(meta.db_table, names, rows)
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
             cursor.executemany(sql, cast(Any, [list(r) for r in rows[start:start + chunk]]))
+
+
+def _copy(table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """``COPY table (columns) FROM STDIN`` with psycopg, the rows adapted by their Python types as
+    an INSERT's parameters are. Errors are Django's (an ``IntegrityError`` for a duplicate key), and
+    the statement goes to Django's query log, as every other does."""
+    quote = connection.ops.quote_name
+    statement = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(quote(c) for c in columns))
+    start = time.monotonic()
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+    if connection.queries_logged:
+        connection.queries_log.append({
+            "sql": f"{statement} -- {len(rows)} rows", "time": f"{time.monotonic() - start:.3f}",
+        })
