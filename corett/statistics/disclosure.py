@@ -22,6 +22,7 @@ cell are the interval an attacker could infer anyway.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -120,22 +121,33 @@ def protect(cells: Mapping[Any, Cell], equations: Iterable[Equation], *, thresho
 
 def _holds(equation: Equation, cells: Mapping[Any, Cell]) -> bool:
     """Whether the true figures can satisfy ``total = sum(parts)``."""
-    def span(key: Any) -> tuple[int, int]:
-        cell = cells[key]
-        return (cell.value, cell.value) if cell.exact else (cell.lower, cell.upper)  # type: ignore[return-value]
-
-    t_lo, t_hi = span(equation.total)
-    parts = [span(p) for p in equation.parts]
-    return sum(lo for lo, _ in parts) <= t_hi and t_lo <= sum(min(hi, UNBOUNDED) for _, hi in parts)
+    total = cells[equation.total]
+    t_lo, t_hi = (total.lower, total.upper) if total.value is None else (total.value, total.value)
+    parts_lo = parts_hi = 0
+    for key in equation.parts:
+        part = cells[key]
+        if part.value is None:
+            parts_lo += part.lower
+            parts_hi += min(part.upper, UNBOUNDED)
+        else:
+            parts_lo += part.value
+            parts_hi += min(part.value, UNBOUNDED)
+    return parts_lo <= t_hi and t_lo <= parts_hi
 
 
 def _add_complements(problem: _Problem) -> tuple[list[int], list[int]]:
     """Hide more cells until no hidden cell is determined (each round hides one complement per
     exposed cell, unless a complement already hidden this round shares an equation with it).
     Returns the bounds an attacker can infer for the final pattern (lower and upper, per cell)."""
+    # What the equations alone determine depends on the hidden cells only, not on the bounds: a
+    # round that hides nothing (it widens bounds) leaves it as it was, and it is not worked out again.
+    determined: set[int] = set()
+    determined_among = -1  # how many cells were hidden when it was worked out (hiding only adds)
     while True:
         lower, upper = _infer_bounds(problem)
-        exposed = sorted({i for i in problem.hidden if lower[i] == upper[i]} | _linearly_determined(problem))
+        if len(problem.hidden) != determined_among:
+            determined, determined_among = _linearly_determined(problem), len(problem.hidden)
+        exposed = sorted({i for i in problem.hidden if lower[i] == upper[i]} | determined)
         if not exposed:
             # Neither one equation at a time nor the equations alone pin a cell; together with the
             # bounds they still can (two "<5" cells whose sum works out to 8 are both 4): only two
@@ -164,10 +176,11 @@ def _add_complements(problem: _Problem) -> tuple[list[int], list[int]]:
 
 def _initial_bounds(problem: _Problem) -> tuple[list[int], list[int]]:
     lower, upper = [], []
+    hidden = problem.hidden
     for i, cell in enumerate(problem.cells):
-        if i not in problem.hidden:
+        if i not in hidden:
             lo = hi = cell.value or 0
-        elif not cell.exact:
+        elif cell.value is None:
             lo, hi = (0 if i in problem.from_zero else cell.lower), cell.upper
         elif i in problem.primary:
             lo, hi = (0 if i in problem.from_zero else 1), problem.threshold - 1
@@ -199,12 +212,15 @@ def _infer_bounds(problem: _Problem) -> tuple[list[int], list[int]]:
             if not stale[position]:
                 continue
             stale[position] = False
+            # (Comparisons rather than min and max: this loop is most of the time of a round.)
             part_lo = part_hi = 0
             for p in parts:
                 part_lo += lower[p]
-                part_hi += min(upper[p], UNBOUNDED)
+                hi = upper[p]
+                part_hi += hi if hi < UNBOUNDED else UNBOUNDED
             t_lo, t_hi = lower[total], upper[total]
-            new_lo, new_hi = max(t_lo, part_lo), min(t_hi, part_hi)
+            new_lo = part_lo if part_lo > t_lo else t_lo
+            new_hi = part_hi if part_hi < t_hi else t_hi
             if (new_lo != t_lo or new_hi != t_hi) and new_lo <= new_hi:
                 lower[total], upper[total] = t_lo, t_hi = new_lo, new_hi
                 changed = True
@@ -212,14 +228,17 @@ def _infer_bounds(problem: _Problem) -> tuple[list[int], list[int]]:
                     stale[other] = True
             for part in parts:
                 lo, hi = lower[part], upper[part]
-                others_lo = part_lo - lo
-                others_hi = part_hi - min(hi, UNBOUNDED)
-                new_lo = max(lo, t_lo - others_hi) if others_hi < UNBOUNDED else lo
-                new_hi = min(hi, t_hi - others_lo) if t_hi < UNBOUNDED else hi
+                counted_hi = hi if hi < UNBOUNDED else UNBOUNDED
+                new_lo, new_hi = lo, hi
+                others_hi = part_hi - counted_hi
+                if others_hi < UNBOUNDED and t_lo - others_hi > lo:
+                    new_lo = t_lo - others_hi
+                if t_hi < UNBOUNDED and t_hi - (part_lo - lo) < hi:
+                    new_hi = t_hi - (part_lo - lo)
                 if (new_lo != lo or new_hi != hi) and new_lo <= new_hi:
                     lower[part], upper[part] = new_lo, new_hi
                     part_lo += new_lo - lo
-                    part_hi += min(new_hi, UNBOUNDED) - min(hi, UNBOUNDED)
+                    part_hi += (new_hi if new_hi < UNBOUNDED else UNBOUNDED) - counted_hi
                     changed = True
                     for other in involving[part]:
                         stale[other] = True
@@ -289,8 +308,10 @@ def _pinned(problem: _Problem) -> list[int]:
     seen: list[set[int]] = [set() for _ in hidden]
 
     def record(point: list[int]) -> None:
-        for j, x in enumerate(point):
-            seen[j].add(x)
+        # Two values free a cell: a third changes nothing.
+        for values, x in zip(seen, point, strict=True):
+            if len(values) < 2:
+                values.add(x)
 
     if all(problem.cells[cell].exact for cell in hidden):
         record([problem.cells[cell].value or 0 for cell in hidden])
@@ -356,6 +377,9 @@ class _WholeTables:
             for j, _c in terms:
                 self.rows_of[j].append(r)
         self.usable = all(c == 1 or c == -1 for terms in self.terms for _j, c in terms)
+        # Each row's cells of coefficient 1 and -1 apart: its least and most sums without a test.
+        self.positive = [tuple(j for j, c in terms if c > 0) for terms in self.terms]
+        self.negative = [tuple(j for j, c in terms if c < 0) for terms in self.terms]
         self.budget = self.ROUNDS * (self.m + self.n) + 20
         self._nodes = 0
         self._complete = True
@@ -365,43 +389,54 @@ class _WholeTables:
         its cell to [rhs - most, rhs - least] (sign flipped for -1). False when a row cannot hold
         (no whole table lies within the bounds), None when the budget ran out, else True."""
         terms_of, rhs_of, rows_of = self.terms, self.rhs, self.rows_of
+        positive_of, negative_of = self.positive, self.negative
+        budget = self.budget
         pending = set(queue)
         steps = 0
         while queue:
             steps += 1
-            if steps > self.budget:
+            if steps > budget:
                 return None
             r = queue.pop()
             pending.discard(r)
             rhs = rhs_of[r]
             least = most = 0
-            for j, c in terms_of[r]:
-                if c > 0:
-                    least += lo[j]
-                    most += hi[j]
-                else:
-                    least -= hi[j]
-                    most -= lo[j]
+            for j in positive_of[r]:
+                least += lo[j]
+                most += hi[j]
+            for j in negative_of[r]:
+                least -= hi[j]
+                most -= lo[j]
             if least > rhs or most < rhs:
                 return False
             if least == most:
                 continue
+            # With above = most - rhs and below = rhs - least, a cell of coefficient 1 goes to
+            # [hi - above, lo + below] and one of -1 to [hi - below, lo + above]: either narrows
+            # exactly when its width exceeds the smaller of the two, so narrower cells are skipped.
+            above, below = most - rhs, rhs - least
+            gap = above if above < below else below
             for j, c in terms_of[r]:
                 # least/most may be stale by a bound narrowed in this loop: still true bounds,
                 # only wider, and the row is queued again.
                 old_lo, old_hi = lo[j], hi[j]
+                if old_hi - old_lo <= gap:
+                    continue
                 if c > 0:
-                    new_lo, new_hi = rhs - most + old_hi, rhs - least + old_lo
+                    new_lo, new_hi = old_hi - above, old_lo + below
                 else:
-                    new_lo, new_hi = least + old_hi - rhs, most + old_lo - rhs
-                if new_lo > old_lo or new_hi < old_hi:
-                    lo[j], hi[j] = max(old_lo, new_lo), min(old_hi, new_hi)
-                    if lo[j] > hi[j]:
-                        return False
-                    for other in rows_of[j]:
-                        if other not in pending:
-                            pending.add(other)
-                            queue.append(other)
+                    new_lo, new_hi = old_hi - below, old_lo + above
+                if new_lo < old_lo:
+                    new_lo = old_lo
+                if new_hi > old_hi:
+                    new_hi = old_hi
+                if new_lo > new_hi:
+                    return False
+                lo[j], hi[j] = new_lo, new_hi
+                for other in rows_of[j]:
+                    if other not in pending:
+                        pending.add(other)
+                        queue.append(other)
         return True
 
     def _search(self, lo: list[int], hi: list[int], queue: list[int], hint: list[int | None]) -> list[int] | None:
@@ -414,13 +449,13 @@ class _WholeTables:
             if state is None:
                 self._complete = False
             return None
-        narrowest, j = 0, -1
-        for k in range(self.n):
-            width = hi[k] - lo[k]
-            if width and (j < 0 or width < narrowest):
-                narrowest, j = width, k
-        if j < 0:
+        # The first of the narrowest cells not yet fixed is fixed next.
+        widths = list(map(operator.sub, hi, lo))
+        open_widths = [width for width in widths if width]
+        if not open_widths:
             return lo
+        narrowest = min(open_widths)
+        j = widths.index(narrowest)
         h = hint[j]
         if narrowest < 4:  # a "<5" cell: each value in turn, the true one first
             choices = [(v, v) for v in range(lo[j], hi[j] + 1)]
@@ -459,8 +494,10 @@ class _WholeTables:
 
         def extend() -> bool:
             nonlocal nodes
-            r = next((r for r in touched if imbalance[r]), None)
-            if r is None:
+            for r in touched:
+                if imbalance[r]:
+                    break
+            else:
                 return True  # every row balanced
             nodes += 1
             if nodes > self.MOVE_NODES:
@@ -576,10 +613,15 @@ class _Simplex:
         tableau = self.tableau
         factor = tableau[row][col]
         line = tableau[row] = [x / factor for x in tableau[row]]
+        # Only the columns where the pivot row is non-zero change: a - f * 0 is a, the same float
+        # (up to the sign of a zero, which no comparison and no rounding reads). The tableau is
+        # mostly zeros (slacks), so this is a fraction of the row.
+        nonzero = [(c, b) for c, b in enumerate(line) if b]
         for r, other in enumerate(tableau):
             f = other[col]
             if f and r != row:
-                tableau[r] = [a - f * b for a, b in zip(other, line, strict=True)]
+                for c, b in nonzero:
+                    other[c] -= f * b
         self.basis[row] = col
 
     def _run(self, cost: list[float], *, allowed: int) -> list[float] | None:
@@ -649,56 +691,56 @@ class _Simplex:
 def _linearly_determined(problem: _Problem) -> set[int]:
     """The hidden cells whose unit vector lies in the row space of the equations over the unknowns.
 
-    Exact integer (fraction-free) elimination: in reduced row echelon form, a unit vector lies in
-    the row space exactly when some row has a single non-zero entry. Every part of an equation is
-    a cell of the table, so the unknowns are the hidden cells.
+    Exact integer (fraction-free) elimination, one equation at a time, into a reduced basis: each
+    pivot column appears in its own row only. A unit vector lies in the row space exactly when some
+    row of such a basis has a single non-zero entry (any vector of the row space is the sum of the
+    basis rows weighted by its entries in their pivot columns, and a unit vector has one non-zero
+    entry). Rows are kept sparse (a column to its coefficient): an equation touches a handful of
+    the cells, and so, in these tables, do the rows elimination makes of them. Every part of an
+    equation is a cell of the table, so the unknowns are the hidden cells.
     """
-    unknowns = sorted(problem.hidden)
-    if not unknowns:
-        return set()
-    column = {cell: i for i, cell in enumerate(unknowns)}
-    rows: list[list[int]] = []
+    hidden = problem.hidden
+    basis: dict[int, dict[int, int]] = {}  # pivot column -> its row
     for total, parts in problem.equations:
-        row = [0] * len(unknowns)
-        if total in column:
-            row[column[total]] += 1
+        row: dict[int, int] = {}
+        if total in hidden:
+            row[total] = 1
         for part in parts:
-            if part in column:
-                row[column[part]] -= 1
-        if any(row):
-            rows.append(row)
-    determined = set()
-    for row in _rref(rows):
-        nonzero = [i for i, x in enumerate(row) if x]
-        if len(nonzero) == 1:
-            determined.add(unknowns[nonzero[0]])
-    return determined
+            if part in hidden:
+                coefficient = row.get(part, 0) - 1
+                if coefficient:
+                    row[part] = coefficient
+                else:
+                    del row[part]
+        # Clear the pivot columns from the new row (combining never brings one back: each basis
+        # row is zero in every pivot column but its own).
+        for column in [column for column in row if column in basis]:
+            if column in row:
+                row = _eliminate(row, column, basis[column])
+        if not row:
+            continue  # a combination of the equations before it
+        pivot = min(row)
+        # ... and its pivot column from the rows already in the basis.
+        for column, other in basis.items():
+            if pivot in other:
+                basis[column] = _eliminate(other, pivot, row)
+        basis[pivot] = row
+    return {next(iter(row)) for row in basis.values() if len(row) == 1}
 
 
-def _rref(rows: list[list[int]]) -> list[list[int]]:
-    """Reduced row echelon form over the integers (rows scaled, never divided into fractions)."""
-    matrix = [r[:] for r in rows]
-    if not matrix:
-        return []
-    width = len(matrix[0])
-    pivot_row = 0
-    for col in range(width):
-        pivot = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col]), None)
-        if pivot is None:
-            continue
-        matrix[pivot_row], matrix[pivot] = matrix[pivot], matrix[pivot_row]
-        lead_row = matrix[pivot_row]
-        lead = lead_row[col]
-        for r in range(len(matrix)):
-            factor = matrix[r][col]
-            if r != pivot_row and factor:
-                combined = [a * lead - factor * b for a, b in zip(matrix[r], lead_row, strict=True)]
-                divisor = math.gcd(*combined)
-                matrix[r] = [x // divisor for x in combined] if divisor > 1 else combined
-        pivot_row += 1
-        if pivot_row == len(matrix):
-            break
-    return matrix[:pivot_row]
+def _eliminate(row: dict[int, int], column: int, pivot_row: dict[int, int]) -> dict[int, int]:
+    """``row`` with ``column`` cleared by ``pivot_row`` (fraction-free: ``lead * row - factor *
+    pivot_row``, then divided by the gcd of its entries); zero entries are dropped."""
+    factor, lead = row[column], pivot_row[column]
+    combined = {cell: value * lead for cell, value in row.items()}
+    for cell, value in pivot_row.items():
+        result = combined.get(cell, 0) - factor * value
+        if result:
+            combined[cell] = result
+        else:
+            del combined[cell]
+    divisor = math.gcd(*combined.values())
+    return {cell: value // divisor for cell, value in combined.items()} if divisor > 1 else combined
 
 
 def _complement_for(problem: _Problem, exposed: int) -> int | None:
