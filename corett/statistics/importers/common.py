@@ -139,7 +139,10 @@ def store(*, batch: Batch, result: ReadResult, actor: Any, source: str) -> Batch
             for v in result.values:
                 (held if v.key() in held_keys else approved).append(v)
         counts = {"created": 0, "updated": 0, "unchanged": 0}
-        for values, status in ((approved, Status.APPROVED), (held, Status.HELD)):
+        # The few held values first: each call reads back what the source already holds for its
+        # countries, periods and indicators, and on a first GLOTIP import the 417 held values
+        # would read back 27,000 approved values just written (0.1 s) if they came second.
+        for values, status in ((held, Status.HELD), (approved, Status.APPROVED)):
             if not values:
                 continue
             stored = store_values(actor=actor, source=source, values=values, release=result.release,
