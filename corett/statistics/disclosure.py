@@ -95,25 +95,32 @@ class _Problem:
 
 def protect(cells: Mapping[Any, Cell], equations: Iterable[Equation], *, threshold: int) -> dict[Any, Outcome]:
     """Suppress the cells of one table so that none under ``threshold`` can be recovered."""
-    # A part absent from the table counts as zero: it is left out of its equation.
-    present = [Equation(e.total, tuple(p for p in e.parts if p in cells)) for e in equations if e.total in cells]
+    # A part absent from the table counts as zero: it is left out of its equation (an equation
+    # with every part present is kept as it is: an equal one would be built).
+    present: list[Equation] = []
+    for e in equations:
+        if e.total in cells:
+            parts = tuple([p for p in e.parts if p in cells])
+            present.append(e if len(parts) == len(e.parts) else Equation(e.total, parts))
     # Published sources are not always additive (a GLOTIP total below the sum of its breakdown is
     # a finding, not an error): an equation the true figures break would make the inferred bounds
     # exclude the true value, so it is left out of what a reader is assumed to combine.
     problem = _Problem(cells, [e for e in present if e.parts and _holds(e, cells)], threshold)
+    hidden, primary = problem.hidden, problem.primary
     for i, cell in enumerate(problem.cells):
-        if not cell.exact or 0 < (cell.value or 0) < threshold:
-            problem.hidden.add(i)
-            problem.primary.add(i)
-    lower, upper = _add_complements(problem) if problem.hidden else ([], [])
+        if cell.value is None or 0 < cell.value < threshold:
+            hidden.add(i)
+            primary.add(i)
+    lower, upper = _add_complements(problem) if hidden else ([], [])
     outcome: dict[Key, Outcome] = {}
+    number = problem.number
     for key, cell in cells.items():
-        i = problem.number[key]
-        if i in problem.hidden:
+        i = number[key]
+        if i in hidden:
             # What is published is never false: the bounds hold the true count.
             true_lo, true_hi = (cell.value, cell.value) if cell.exact else (cell.lower, cell.upper)
             low, high = min(lower[i], true_lo or 0), max(upper[i], true_hi or 0)
-            outcome[key] = Outcome(None, True, low, None if high >= UNBOUNDED else high, i in problem.primary)
+            outcome[key] = Outcome(None, True, low, None if high >= UNBOUNDED else high, i in primary)
         else:
             outcome[key] = Outcome(cell.value, False, cell.value or 0, cell.value)
     return outcome
@@ -175,19 +182,20 @@ def _add_complements(problem: _Problem) -> tuple[list[int], list[int]]:
 
 
 def _initial_bounds(problem: _Problem) -> tuple[list[int], list[int]]:
-    lower, upper = [], []
-    hidden = problem.hidden
-    for i, cell in enumerate(problem.cells):
-        if i not in hidden:
-            lo = hi = cell.value or 0
-        elif cell.value is None:
-            lo, hi = (0 if i in problem.from_zero else cell.lower), cell.upper
-        elif i in problem.primary:
-            lo, hi = (0 if i in problem.from_zero else 1), problem.threshold - 1
+    # Every cell at its published value first, then the hidden ones (most often fewer) at the
+    # bounds a reader knows for them.
+    cells, from_zero, primary = problem.cells, problem.from_zero, problem.primary
+    lower = [cell.value or 0 for cell in cells]
+    upper = lower[:]
+    small = problem.threshold - 1
+    for i in problem.hidden:
+        cell = cells[i]
+        if cell.value is None:
+            lower[i], upper[i] = (0 if i in from_zero else cell.lower), cell.upper
+        elif i in primary:
+            lower[i], upper[i] = (0 if i in from_zero else 1), small
         else:
-            lo, hi = 0, UNBOUNDED
-        lower.append(lo)
-        upper.append(hi)
+            lower[i], upper[i] = 0, UNBOUNDED
     return lower, upper
 
 
@@ -196,19 +204,19 @@ def _infer_bounds(problem: _Problem) -> tuple[list[int], list[int]]:
     lower, upper = _initial_bounds(problem)
     hidden = problem.hidden
     # Equations whose cells are all published narrow nothing.
-    active = [(total, parts) for (total, parts), terms in zip(problem.equations, problem.terms, strict=True)
+    active = [(position, total, parts)
+              for position, ((total, parts), terms) in enumerate(zip(problem.equations, problem.terms, strict=True))
               if not hidden.isdisjoint(terms)]
     # An equation none of whose cells has changed since it last narrowed nothing would narrow
     # nothing again (it reads only its cells' bounds): it is skipped. The equations that do narrow
-    # are the same, in the same order, round by round, so the bounds are the same.
-    involving: dict[int, list[int]] = {}
-    for position, (total, parts) in enumerate(active):
-        for term in (total, *parts):
-            involving.setdefault(term, []).append(position)
-    stale = [True] * len(active)
+    # are the same, in the same order, round by round, so the bounds are the same. Equations are
+    # marked by their number in the problem, so the problem's own ``involving`` serves (marking
+    # an equation that is not active changes nothing: it is never read).
+    involving = problem.involving
+    stale = [True] * len(problem.equations)
     for _round in range(100):
         changed = False
-        for position, (total, parts) in enumerate(active):
+        for position, total, parts in active:
             if not stale[position]:
                 continue
             stale[position] = False
@@ -272,20 +280,7 @@ def _pinned(problem: _Problem) -> list[int]:
     for j, cell in enumerate(hidden):
         low[j] = initial_lower[cell]
         high[j] = None if initial_upper[cell] >= UNBOUNDED else initial_upper[cell]
-    rows: list[tuple[dict[int, int], int]] = []
-    for (total, parts), terms in zip(problem.equations, problem.terms, strict=True):
-        if problem.hidden.isdisjoint(terms):
-            continue
-        coefficients: dict[int, int] = {}
-        constant = 0  # total - sum(parts) over the published cells
-        for term, sign in ((total, 1), *((part, -1) for part in parts)):
-            if term in column:
-                coefficients[column[term]] = coefficients.get(column[term], 0) + sign
-            else:
-                constant += sign * (problem.cells[term].value or 0)
-        coefficients = {j: c for j, c in coefficients.items() if c}
-        if coefficients:
-            rows.append((coefficients, -constant))
+    rows = _rows_over_hidden(problem, column)
     if _separate(rows, len(hidden)) and all(
         problem.cells[cell].exact or problem.cells[cell].upper < UNBOUNDED for cell in hidden
     ):
@@ -306,12 +301,18 @@ def _pinned(problem: _Problem) -> list[int]:
         return True
 
     seen: list[set[int]] = [set() for _ in hidden]
+    # The cells with fewer than two values seen: only they are looked at when a table is recorded.
+    open_cells = list(range(len(hidden)))
 
     def record(point: list[int]) -> None:
         # Two values free a cell: a third changes nothing.
-        for values, x in zip(seen, point, strict=True):
+        still_open = []
+        for j in open_cells:
+            values = seen[j]
+            values.add(point[j])
             if len(values) < 2:
-                values.add(x)
+                still_open.append(j)
+        open_cells[:] = still_open
 
     if all(problem.cells[cell].exact for cell in hidden):
         record([problem.cells[cell].value or 0 for cell in hidden])
@@ -339,6 +340,36 @@ def _pinned(problem: _Problem) -> list[int]:
                     record(point)
                     targets = [j for j in targets if len(seen[j]) < 2]
     return [cell for j, cell in enumerate(hidden) if len(seen[j]) < 2]
+
+
+def _rows_over_hidden(problem: _Problem, column: dict[int, int]) -> list[tuple[dict[int, int], int]]:
+    """Each equation with a hidden cell as a row over the hidden cells (numbered by ``column``):
+    its coefficients (the total's 1 and each part's -1, added up; zeros left out; in the order of
+    the equation's cells) and its right-hand side (the published parts' sum less the published
+    total)."""
+    cells, hidden = problem.cells, problem.hidden
+    rows: list[tuple[dict[int, int], int]] = []
+    for (total, parts), terms in zip(problem.equations, problem.terms, strict=True):
+        if hidden.isdisjoint(terms):
+            continue
+        coefficients: dict[int, int] = {}
+        constant = 0  # total - sum(parts) over the published cells
+        # (The total, then each part, without building (cell, sign) pairs: this runs for every
+        # equation every time the search is asked.)
+        if total in column:
+            coefficients[column[total]] = 1
+        else:
+            constant += cells[total].value or 0
+        for part in parts:
+            if part in column:
+                j = column[part]
+                coefficients[j] = coefficients.get(j, 0) - 1
+            else:
+                constant -= cells[part].value or 0
+        coefficients = {j: c for j, c in coefficients.items() if c}
+        if coefficients:
+            rows.append((coefficients, -constant))
+    return rows
 
 
 class _WholeTables:
@@ -373,52 +404,70 @@ class _WholeTables:
         self.terms = [tuple(coefficients.items()) for coefficients, _rhs in rows]
         self.rhs = [rhs for _coefficients, rhs in rows]
         self.rows_of: list[list[int]] = [[] for _ in low]
+        # For each column, the rows it is in with its coefficient there (in the order of rows_of).
+        self.entries: list[list[tuple[int, int]]] = [[] for _ in low]
         for r, terms in enumerate(self.terms):
-            for j, _c in terms:
+            for j, c in terms:
                 self.rows_of[j].append(r)
+                self.entries[j].append((r, c))
         self.usable = all(c == 1 or c == -1 for terms in self.terms for _j, c in terms)
-        # Each row's cells of coefficient 1 and -1 apart: its least and most sums without a test.
-        self.positive = [tuple(j for j, c in terms if c > 0) for terms in self.terms]
-        self.negative = [tuple(j for j, c in terms if c < 0) for terms in self.terms]
         self.budget = self.ROUNDS * (self.m + self.n) + 20
         self._nodes = 0
         self._complete = True
 
-    def _propagate(self, lo: list[int], hi: list[int], queue: list[int]) -> bool | None:
+    def _sums(self, lo: list[int], hi: list[int]) -> tuple[list[int], list[int]]:
+        """Each row's least and most sum over the bounds ``lo``/``hi``."""
+        least, most = [], []
+        for terms in self.terms:
+            row_least = row_most = 0
+            for j, c in terms:
+                if c > 0:
+                    row_least += lo[j]
+                    row_most += hi[j]
+                else:
+                    row_least -= hi[j]
+                    row_most -= lo[j]
+            least.append(row_least)
+            most.append(row_most)
+        return least, most
+
+    def _propagate(self, lo: list[int], hi: list[int], least: list[int], most: list[int],
+                   queue: list[int]) -> bool | None:
         """Narrow ``lo``/``hi`` in place: a row whose other cells' sum lies in [least, most] bounds
         its cell to [rhs - most, rhs - least] (sign flipped for -1). False when a row cannot hold
-        (no whole table lies within the bounds), None when the budget ran out, else True."""
-        terms_of, rhs_of, rows_of = self.terms, self.rhs, self.rows_of
-        positive_of, negative_of = self.positive, self.negative
+        (no whole table lies within the bounds), None when the budget ran out, else True.
+
+        ``least``/``most`` are each row's sums over ``lo``/``hi`` (:meth:`_sums`), kept equal to
+        them as bounds narrow: half the rows taken from the queue narrow nothing, and a row's
+        sums are then all the work it costs, where summing its cells again was most of it."""
+        terms_of, rhs_of, entries = self.terms, self.rhs, self.entries
         budget = self.budget
-        pending = set(queue)
+        # Whether each row is in the queue (a list indexed by row: cheaper than a set here).
+        pending = [False] * self.m
+        for r in queue:
+            pending[r] = True
         steps = 0
         while queue:
             steps += 1
             if steps > budget:
                 return None
             r = queue.pop()
-            pending.discard(r)
+            pending[r] = False
             rhs = rhs_of[r]
-            least = most = 0
-            for j in positive_of[r]:
-                least += lo[j]
-                most += hi[j]
-            for j in negative_of[r]:
-                least -= hi[j]
-                most -= lo[j]
-            if least > rhs or most < rhs:
+            # The sums as they are when the row is taken, as if worked out now; the loop below
+            # reads these even when it narrows the row's own cells (still true bounds, only
+            # wider, and the row is queued again).
+            row_least, row_most = least[r], most[r]
+            if row_least > rhs or row_most < rhs:
                 return False
-            if least == most:
+            if row_least == row_most:
                 continue
             # With above = most - rhs and below = rhs - least, a cell of coefficient 1 goes to
             # [hi - above, lo + below] and one of -1 to [hi - below, lo + above]: either narrows
             # exactly when its width exceeds the smaller of the two, so narrower cells are skipped.
-            above, below = most - rhs, rhs - least
+            above, below = row_most - rhs, rhs - row_least
             gap = above if above < below else below
             for j, c in terms_of[r]:
-                # least/most may be stale by a bound narrowed in this loop: still true bounds,
-                # only wider, and the row is queued again.
                 old_lo, old_hi = lo[j], hi[j]
                 if old_hi - old_lo <= gap:
                     continue
@@ -433,28 +482,35 @@ class _WholeTables:
                 if new_lo > new_hi:
                     return False
                 lo[j], hi[j] = new_lo, new_hi
-                for other in rows_of[j]:
-                    if other not in pending:
-                        pending.add(other)
+                raised, cut = new_lo - old_lo, old_hi - new_hi
+                for other, d in entries[j]:
+                    if d > 0:
+                        least[other] += raised
+                        most[other] -= cut
+                    else:
+                        least[other] += cut
+                        most[other] -= raised
+                    if not pending[other]:
+                        pending[other] = True
                         queue.append(other)
         return True
 
-    def _search(self, lo: list[int], hi: list[int], queue: list[int], hint: list[int | None]) -> list[int] | None:
+    def _search(self, lo: list[int], hi: list[int], least: list[int], most: list[int], queue: list[int],
+                hint: list[int | None]) -> list[int] | None:
         self._nodes += 1
         if self._nodes > self.NODES:
             self._complete = False
             return None
-        state = self._propagate(lo, hi, queue)
+        state = self._propagate(lo, hi, least, most, queue)
         if not state:
             if state is None:
                 self._complete = False
             return None
         # The first of the narrowest cells not yet fixed is fixed next.
         widths = list(map(operator.sub, hi, lo))
-        open_widths = [width for width in widths if width]
-        if not open_widths:
+        narrowest = min(filter(None, widths), default=0)
+        if not narrowest:
             return lo
-        narrowest = min(open_widths)
         j = widths.index(narrowest)
         h = hint[j]
         if narrowest < 4:  # a "<5" cell: each value in turn, the true one first
@@ -467,10 +523,19 @@ class _WholeTables:
             choices = [(lo[j], middle), (middle + 1, hi[j])]
             if h is not None and h > middle:
                 choices.reverse()
+        old_lo, old_hi = lo[j], hi[j]
         for a, z in choices:
-            trial_lo, trial_hi = lo[:], hi[:]
+            trial_lo, trial_hi, trial_least, trial_most = lo[:], hi[:], least[:], most[:]
             trial_lo[j], trial_hi[j] = a, z
-            found = self._search(trial_lo, trial_hi, list(self.rows_of[j]), hint)
+            raised, cut = a - old_lo, old_hi - z
+            for r, c in self.entries[j]:
+                if c > 0:
+                    trial_least[r] += raised
+                    trial_most[r] -= cut
+                else:
+                    trial_least[r] += cut
+                    trial_most[r] -= raised
+            found = self._search(trial_lo, trial_hi, trial_least, trial_most, list(self.rows_of[j]), hint)
             if found is not None:
                 return found
         return None
@@ -478,17 +543,19 @@ class _WholeTables:
     def first(self, hint: list[int | None]) -> tuple[list[int] | None, bool]:
         """A whole table (None if none found) and whether "none" is proved."""
         self._nodes, self._complete = 0, True
-        found = self._search(list(self.low), list(self.high), list(range(self.m)), hint)
+        least, most = self._sums(self.low, self.high)
+        found = self._search(list(self.low), list(self.high), least, most, list(range(self.m)), hint)
         return found, found is None and self._complete
 
     def move(self, start: list[int], j: int, step: int) -> list[int] | None:
         """A whole table that is ``start`` with ``j`` moved by ``step`` (1 or -1) and other cells
         by one each, every row's sum kept; None if none is found within the budget."""
-        low, high, terms_of, rows_of, rows = self.low, self.high, self.terms, self.rows_of, self.rows
+        low, high, terms_of, rows_of, entries = self.low, self.high, self.terms, self.rows_of, self.entries
+        budget = self.MOVE_NODES
         moved = {j: step}
         imbalance = [0] * self.m
-        for r in rows_of[j]:
-            imbalance[r] += rows[r][0][j] * step
+        for r, c in entries[j]:
+            imbalance[r] += c * step
         touched = list(rows_of[j])
         nodes = 0
 
@@ -500,23 +567,26 @@ class _WholeTables:
             else:
                 return True  # every row balanced
             nodes += 1
-            if nodes > self.MOVE_NODES:
+            if nodes > budget:
                 return False
+            # Each cell of the row is moved against its imbalance (restored exactly when a
+            # branch fails, so the direction is the same for every cell tried).
+            against = imbalance[r] > 0
             for k, c in terms_of[r]:
                 if k in moved:
                     continue
-                t = -c if imbalance[r] > 0 else c
+                t = -c if against else c
                 if not low[k] <= start[k] + t <= high[k]:
                     continue
                 moved[k] = t
-                for q in rows_of[k]:
-                    imbalance[q] += rows[q][0][k] * t
+                for q, d in entries[k]:
+                    imbalance[q] += d * t
                 touched.extend(rows_of[k])
                 if extend():
                     return True
                 del touched[len(touched) - len(rows_of[k]):]
-                for q in rows_of[k]:
-                    imbalance[q] -= rows[q][0][k] * t
+                for q, d in entries[k]:
+                    imbalance[q] -= d * t
                 del moved[k]
             return False
 
