@@ -431,6 +431,17 @@ class _WholeTables:
             most.append(row_most)
         return least, most
 
+    def _narrowed(self, least: list[int], most: list[int], j: int, raised: int, cut: int) -> None:
+        """Keep the rows' sums (:meth:`_sums`) true when column ``j``'s lower bound rises by
+        ``raised`` and its upper bound falls by ``cut``."""
+        for r, c in self.entries[j]:
+            if c > 0:
+                least[r] += raised
+                most[r] -= cut
+            else:
+                least[r] += cut
+                most[r] -= raised
+
     def _propagate(self, lo: list[int], hi: list[int], least: list[int], most: list[int],
                    queue: list[int]) -> bool | None:
         """Narrow ``lo``/``hi`` in place: a row whose other cells' sum lies in [least, most] bounds
@@ -440,7 +451,7 @@ class _WholeTables:
         ``least``/``most`` are each row's sums over ``lo``/``hi`` (:meth:`_sums`), kept equal to
         them as bounds narrow: half the rows taken from the queue narrow nothing, and a row's
         sums are then all the work it costs, where summing its cells again was most of it."""
-        terms_of, rhs_of, entries = self.terms, self.rhs, self.entries
+        terms_of, rhs_of, rows_of = self.terms, self.rhs, self.rows_of
         budget = self.budget
         # Whether each row is in the queue (a list indexed by row: cheaper than a set here).
         pending = [False] * self.m
@@ -482,14 +493,8 @@ class _WholeTables:
                 if new_lo > new_hi:
                     return False
                 lo[j], hi[j] = new_lo, new_hi
-                raised, cut = new_lo - old_lo, old_hi - new_hi
-                for other, d in entries[j]:
-                    if d > 0:
-                        least[other] += raised
-                        most[other] -= cut
-                    else:
-                        least[other] += cut
-                        most[other] -= raised
+                self._narrowed(least, most, j, new_lo - old_lo, old_hi - new_hi)
+                for other in rows_of[j]:
                     if not pending[other]:
                         pending[other] = True
                         queue.append(other)
@@ -527,14 +532,7 @@ class _WholeTables:
         for a, z in choices:
             trial_lo, trial_hi, trial_least, trial_most = lo[:], hi[:], least[:], most[:]
             trial_lo[j], trial_hi[j] = a, z
-            raised, cut = a - old_lo, old_hi - z
-            for r, c in self.entries[j]:
-                if c > 0:
-                    trial_least[r] += raised
-                    trial_most[r] -= cut
-                else:
-                    trial_least[r] += cut
-                    trial_most[r] -= raised
+            self._narrowed(trial_least, trial_most, j, a - old_lo, old_hi - z)
             found = self._search(trial_lo, trial_hi, trial_least, trial_most, list(self.rows_of[j]), hint)
             if found is not None:
                 return found

@@ -256,55 +256,12 @@ class _SearchSummingEachRow(disclosure._WholeTables):
     """disclosure._WholeTables' search before it kept each row's least and most sums: every row
     taken from the queue summed its cells again, and each node copied only the bounds."""
 
-    def _propagate_summing(self, lo, hi, queue):
-        terms_of, rhs_of, rows_of = self.terms, self.rhs, self.rows_of
-        pending = set(queue)
-        steps = 0
-        while queue:
-            steps += 1
-            if steps > self.budget:
-                return None
-            r = queue.pop()
-            pending.discard(r)
-            rhs = rhs_of[r]
-            least = most = 0
-            for j, c in terms_of[r]:
-                if c > 0:
-                    least += lo[j]
-                    most += hi[j]
-                else:
-                    least -= hi[j]
-                    most -= lo[j]
-            if least > rhs or most < rhs:
-                return False
-            if least == most:
-                continue
-            above, below = most - rhs, rhs - least
-            gap = min(above, below)
-            for j, c in terms_of[r]:
-                old_lo, old_hi = lo[j], hi[j]
-                if old_hi - old_lo <= gap:
-                    continue
-                if c > 0:
-                    new_lo, new_hi = old_hi - above, old_lo + below
-                else:
-                    new_lo, new_hi = old_hi - below, old_lo + above
-                new_lo, new_hi = max(new_lo, old_lo), min(new_hi, old_hi)
-                if new_lo > new_hi:
-                    return False
-                lo[j], hi[j] = new_lo, new_hi
-                for other in rows_of[j]:
-                    if other not in pending:
-                        pending.add(other)
-                        queue.append(other)
-        return True
-
     def _search_summing(self, lo, hi, queue, hint):
         self._nodes += 1
         if self._nodes > self.NODES:
             self._complete = False
             return None
-        state = self._propagate_summing(lo, hi, queue)
+        state = _propagate_before(self, lo, hi, queue)  # propagation as it was at first
         if not state:
             if state is None:
                 self._complete = False
@@ -365,60 +322,6 @@ def test_search_keeping_row_sums_finds_the_table_it_found_summing_each_row():
         kinds.add((expected[0] is not None, expected[1], before._nodes > before.NODES))
     # A table found, none proved, none found within the budget: each is compared.
     assert {(True, False, False), (False, True, False), (False, False, True)} <= kinds
-
-
-def _infer_bounds_marking_active_equations(problem) -> tuple[list[int], list[int]]:
-    """disclosure._infer_bounds before it marked equations by their number in the problem: the
-    equations were renumbered among the active ones and each cell's list of them built anew."""
-    lower, upper = disclosure._initial_bounds(problem)
-    hidden = problem.hidden
-    active = [(total, parts) for (total, parts), terms in zip(problem.equations, problem.terms, strict=True)
-              if not hidden.isdisjoint(terms)]
-    involving: dict[int, list[int]] = {}
-    for position, (total, parts) in enumerate(active):
-        for term in (total, *parts):
-            involving.setdefault(term, []).append(position)
-    stale = [True] * len(active)
-    unbounded = disclosure.UNBOUNDED
-    for _round in range(100):
-        changed = False
-        for position, (total, parts) in enumerate(active):
-            if not stale[position]:
-                continue
-            stale[position] = False
-            part_lo = sum(lower[p] for p in parts)
-            part_hi = sum(min(upper[p], unbounded) for p in parts)
-            t_lo, t_hi = lower[total], upper[total]
-            new_lo, new_hi = max(t_lo, part_lo), min(t_hi, part_hi)
-            if (new_lo != t_lo or new_hi != t_hi) and new_lo <= new_hi:
-                lower[total], upper[total] = t_lo, t_hi = new_lo, new_hi
-                changed = True
-                for other in involving[total]:
-                    stale[other] = True
-            for part in parts:
-                lo, hi = lower[part], upper[part]
-                others_hi = part_hi - min(hi, unbounded)
-                new_lo = max(lo, t_lo - others_hi) if others_hi < unbounded else lo
-                new_hi = min(hi, t_hi - (part_lo - lo)) if t_hi < unbounded else hi
-                if (new_lo != lo or new_hi != hi) and new_lo <= new_hi:
-                    lower[part], upper[part] = new_lo, new_hi
-                    part_lo += new_lo - lo
-                    part_hi += min(new_hi, unbounded) - min(hi, unbounded)
-                    changed = True
-                    for other in involving[part]:
-                        stale[other] = True
-        if not changed:
-            break
-    return lower, upper
-
-
-def test_bounds_marking_equations_by_number_are_the_bounds_of_active_positions():
-    narrowed = 0
-    for problem in _problems(1500, seed=20261206):
-        expected = _infer_bounds_marking_active_equations(problem)
-        assert disclosure._infer_bounds(problem) == expected
-        narrowed += expected != disclosure._initial_bounds(problem)
-    assert narrowed > 500
 
 
 def _protect_building_every_equation(cells, equations, *, threshold):
