@@ -135,7 +135,8 @@ def sheet_rows(sheet: Any) -> Iterator[tuple]:
     """The sheet's rows from A1 as openpyxl's read-only mode gives them, which the checks below
     (and their messages) were written for: an empty cell is None, not "", and a whole number is an
     int (calamine gives every number as a float: the year 2010 as 2010.0). Leading empty rows and
-    columns are kept, so that row and column numbers name the cells the user sees."""
+    columns are kept, so that row and column numbers name the cells the user sees. Every row is
+    read whatever size the sheet declares (the published file declares a wrong one)."""
     for row in sheet.to_python(skip_empty_area=False):
         yield tuple([
             None if cell == "" else int(cell) if type(cell) is float and cell.is_integer() else cell
