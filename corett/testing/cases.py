@@ -38,7 +38,10 @@ from corett.cases.models import (
 )
 from corett.cases.vocabularies import StatusDecidedBy
 from corett.directory.models import Organisation, OrganisationKind, Person
-from corett.testing import factories
+
+# corett.testing.factories is imported by the functions that make users, countries and people:
+# the demo (corett.demo.cases) walks its cases through this module's steps on an install
+# without the test dependencies (factory-boy), and brings its own people.
 
 PARTNER_NAME = "Operation Underground Railroad (test)"
 
@@ -61,6 +64,8 @@ class CaseActors:
 
 
 def _user(role: str, iso2: str | None, username: str, organisation: Organisation | None = None) -> User:
+    from corett.testing import factories
+
     user = User.objects.filter(username=username).first()
     if user is not None:
         return user
@@ -79,6 +84,8 @@ def partner_organisation() -> Organisation:
 
 def case_actors(destination: str = "GT", origin: str = "HN") -> CaseActors:
     """The users and contacts for cases from ``destination`` to ``origin`` (made once, reused)."""
+    from corett.testing import factories
+
     dst, org = destination.lower(), origin.lower()
     partner_org = partner_organisation()
     origin_country = factories.country(origin)
@@ -110,6 +117,8 @@ _serial = itertools.count(1)
 
 def case_data(*, origin: str = "HN", child: bool = True, organisation: Organisation | None = None) -> dict[str, Any]:
     """What a case worker enters when opening a case (fictional; unique name per call)."""
+    from corett.testing import factories
+
     today = timezone.localdate()
     n = next(_serial)
     data: dict[str, Any] = {
@@ -135,6 +144,8 @@ def case_data(*, origin: str = "HN", child: bool = True, organisation: Organisat
 def open_case(
     *, destination: str = "GT", origin: str = "HN", child: bool = True, data: Mapping[str, Any] | None = None
 ) -> Case:
+    from corett.testing import factories
+
     actors = case_actors(destination, origin)
     values = case_data(origin=origin, child=child, organisation=actors.worker.organisation)
     values.update(data or {})
