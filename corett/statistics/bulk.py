@@ -59,13 +59,13 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     quote = connection.ops.quote_name
     names = [cast(models.Field, meta.get_field(c.removesuffix("_id") if c.endswith("_id") else c)).column
              for c in columns]
+    if connection.vendor == "postgresql":
+        _copy(meta.db_table, names, rows)
+        return
     # Table and column names come from the model, quoted; values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         quote(meta.db_table), ", ".join(quote(n) for n in names), ", ".join(["%s"] * len(names))
     )
-    if connection.vendor == "postgresql":
-        _copy(meta.db_table, names, rows)
-        return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
             cursor.executemany(sql, cast(Any, [list(r) for r in rows[start:start + chunk]]))

@@ -9,14 +9,11 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from corett.statistics import bulk
+from corett.statistics import bulk, release
 from corett.statistics.models import Indicator, PublishedValue, Sex
 
-COLUMNS = (
-    "indicator_id", "country_iso3", "period", "year", "sex", "age", "form", "citizenship", "repatriation",
-    "label", "value", "suppressed", "lower_bound", "upper_bound", "source", "release", "threshold",
-    "dp_value", "dp_epsilon", "computed_at",
-)
+# The columns refresh_published writes, in its order.
+COLUMNS = release._PUBLISHED_COLUMNS
 WHEN = dt.datetime(2026, 12, 1, 15, 30, 5, tzinfo=dt.UTC)
 
 
